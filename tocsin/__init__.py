@@ -1,0 +1,1 @@
+"""Tocsin: rapid response for civil-society groups facing selective enforcement."""

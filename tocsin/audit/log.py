@@ -1,0 +1,68 @@
+"""Appending to and verifying the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Entry, Head
+
+GENESIS = "0" * 64
+
+
+def _digest(seq: int, at: str, actor_id: int | None, action: str, target: str,
+            detail: dict[str, Any], prev_hash: str) -> str:
+    body = json.dumps(
+        [seq, at, actor_id, action, target, detail, prev_hash],
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(action: str, *, actor: Any = None, target: str = "", **detail: Any) -> Entry:
+    """Append an entry. Must run inside the transaction of the change it records,
+    so the entry and the change commit or vanish together."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the action's transaction")
+    head, _ = Head.objects.select_for_update().get_or_create(pk=1)
+    now = timezone.now()
+    seq = head.seq + 1
+    actor_id = actor.pk if actor is not None else None
+    digest = _digest(seq, now.isoformat(), actor_id, action, target, detail, head.hash)
+    entry = Entry.objects.create(
+        seq=seq, at=now, actor_id=actor_id, action=action, target=target,
+        detail=detail, prev_hash=head.hash, hash=digest,
+    )
+    Head.objects.filter(pk=1).update(seq=seq, hash=digest)
+    return entry
+
+
+@dataclass(frozen=True)
+class Break:
+    seq: int
+    reason: str
+
+
+def verify() -> Break | None:
+    """Walk the chain from the start; return the first broken link, or None."""
+    expected_seq, prev = 1, GENESIS
+    for entry in Entry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return Break(expected_seq, f"entry {expected_seq} is missing")
+        if entry.prev_hash != prev:
+            return Break(entry.seq, "does not follow the entry before it")
+        digest = _digest(entry.seq, entry.at.isoformat(), entry.actor_id, entry.action,
+                         entry.target, entry.detail, entry.prev_hash)
+        if digest != entry.hash:
+            return Break(entry.seq, "its contents were changed")
+        expected_seq, prev = expected_seq + 1, entry.hash
+    head = Head.objects.filter(pk=1).first()
+    last = expected_seq - 1
+    if head is not None and (head.seq != last or head.hash != prev):
+        return Break(last + 1, f"entries after {last} were deleted")
+    return None

@@ -1,0 +1,143 @@
+"""The case: an incident report (a HURIDOCS-style event) and what responders do with it.
+
+What a seized database may show is only triage metadata, in plain columns:
+act types, dates, country, perpetrator type, company, counts, status. All the
+rest (narrative, contact, organisation, locality, names, files) is inside
+``sealed_content`` or an evidence file, encrypted under the case's own key.
+That key is stored only sealed: once per reader (``CaseKey``) and once to a
+key pair derived from the reporter's receipt."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tocsin.accounts.models import Team
+
+
+class ActType(models.TextChoices):
+    RAID = "raid", _("Raid")
+    SEIZURE = "seizure", _("Seizure of equipment or documents")
+    INSPECTION = "inspection", _("Inspection")
+    SUMMONS = "summons", _("Summons for questioning")
+    CHARGE = "charge", _("Charge or lawsuit")
+    BLOCKING = "blocking", _("Blocking of a website or account")
+    OTHER = "other", _("Something else")
+
+
+class PerpetratorType(models.TextChoices):
+    POLICE = "police", _("Police")
+    PROSECUTOR = "prosecutor", _("Prosecutor's office")
+    INSPECTORATE = "inspectorate", _("Inspectorate or tax authority")
+    COMPANY_LAWYER = "company_lawyer", _("Lawyer acting for a software company")
+    OTHER = "other", _("Other or not known")
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", _("year")
+    MONTH = "month", _("month")
+    DAY = "day", _("day")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Received, waiting for a responder")
+    VETTING = "vetting", _("Being checked")
+    ACCEPTED = "accepted", _("Accepted")
+    OUT_OF_MANDATE = "out_of_mandate", _("Referred to another organisation")
+    IN_PROGRESS = "in_progress", _("Responders are acting")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=16, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    received_at = models.DateTimeField()
+    language = models.CharField(max_length=8)
+
+    # Triage metadata, plain so routing, timers and statistics need no key.
+    act_types = models.JSONField()
+    occurred_on = models.CharField(max_length=10)  # YYYY, YYYY-MM or YYYY-MM-DD
+    occurred_precision = models.CharField(max_length=5, choices=DatePrecision.choices)
+    country = models.CharField(max_length=2)
+    perpetrator_type = models.CharField(max_length=16, choices=PerpetratorType.choices, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    items_seized_count = models.PositiveIntegerField(null=True, blank=True)
+
+    # narrative, contact, organisation, locality, perpetrator name, items' kind
+    sealed_content = models.BinaryField()
+
+    # Receipt custody: the lookup tag finds the case; the case key sealed to
+    # the receipt's public key lets the reporter read replies.
+    receipt_tag = models.CharField(max_length=64, unique=True)
+    receipt_public_key = models.BinaryField(max_length=32)
+    receipt_sealed_key = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "-received_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseKey(models.Model):
+    """The case key sealed to one reader's public key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="keys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_keys")
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_key_per_reader")]
+
+
+class Evidence(models.Model):
+    """An uploaded file, stored encrypted under its own file key. The file key,
+    original name, type, size and SHA-256 are inside ``sealed_meta``."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    public_id = models.CharField(max_length=32, unique=True)
+    sealed_meta = models.BinaryField()
+    stored_at = models.DateTimeField()
+
+
+class CustodyEntry(models.Model):
+    """Chain of custody for a piece of evidence; the first entry, written at
+    upload, records the SHA-256 of the original bytes (inside ``sealed_detail``,
+    since a hash of a known document would confirm who sent it)."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        OPENED = "opened", _("Opened by a responder")
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="custody")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sealed_detail = models.BinaryField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Message(models.Model):
+    """A message between responders and the reporter, encrypted under the case key."""
+
+    class Direction(models.TextChoices):
+        TO_REPORTER = "to_reporter", _("To the reporter")
+        FROM_REPORTER = "from_reporter", _("From the reporter")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]

@@ -1,0 +1,110 @@
+"""Storing a report: encrypt, seal, write, commit -- then, and only then, a receipt."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tocsin.audit import log as audit
+from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence
+from tocsin.crypto import boxes, receipts
+
+from . import evidence
+from .forms import ReportInput
+from .routing import route
+
+# Crockford's base32 without look-alikes: references are read out on the phone too.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    receipt: str  # shown to the reporter once, never stored
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"TX-{body[:4]}-{body[4:]}"
+
+
+def evidence_path(public_id: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / public_id[:2] / f"{public_id}.enc"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def submit_report(report: ReportInput) -> Submitted:
+    """Store a validated report so that only its readers and its receipt can open it.
+
+    The evidence files are moved into the store and synced before the database
+    transaction commits; if the transaction fails they are removed again, so
+    nothing is left half-stored. Raises ``routing.NoResponders``."""
+    destination = route(report.country)
+    case_key = boxes.new_report_key()
+    receipt = receipts.new_receipt()
+    reference = new_reference()
+    now = timezone.now()
+
+    case = Case(
+        reference=reference, team=destination.team, received_at=now, language=report.language,
+        act_types=report.act_types, occurred_on=report.occurred_on,
+        occurred_precision=report.occurred_precision, country=report.country,
+        perpetrator_type=report.perpetrator_type, company=report.company,
+        items_seized_count=report.items_seized_count,
+        sealed_content=boxes.encrypt_json(case_key, report.sealed_fields(), bound_to=reference),
+        receipt_tag=receipts.lookup_tag(receipt).hex(),
+        receipt_public_key=receipts.public_key(receipt),
+        receipt_sealed_key=boxes.seal(case_key, receipts.public_key(receipt)),
+    )
+    stored: list[tuple[Evidence, CustodyEntry]] = []
+    moved: list[Path] = []
+    try:
+        for upload in report.files:
+            kind = evidence.detect(upload)
+            target = evidence_path(upload.public_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            upload.move_to(target)
+            moved.append(target)
+            meta = {"file_key": upload.file_key.hex(), "name": upload.name, "mime": kind.mime,
+                    "size": upload.size, "sha256": upload.sha256}
+            item = Evidence(public_id=upload.public_id, stored_at=now,
+                            sealed_meta=boxes.encrypt_json(case_key, meta, bound_to=upload.public_id))
+            custody = CustodyEntry(
+                at=now, action=CustodyEntry.Action.RECEIVED,
+                sealed_detail=boxes.encrypt_json(case_key, {"sha256": upload.sha256},
+                                                 bound_to=upload.public_id),
+            )
+            stored.append((item, custody))
+        for parent in {path.parent for path in moved}:
+            _fsync_dir(parent)
+        with transaction.atomic():
+            case.save(force_insert=True)
+            CaseKey.objects.bulk_create(
+                CaseKey(case=case, user_id=user_id, sealed_key=boxes.seal(case_key, public))
+                for user_id, public in destination.readers
+            )
+            for item, custody in stored:
+                item.case = case
+                item.save(force_insert=True)
+                custody.evidence = item
+                custody.save(force_insert=True)
+            audit.record("report.received", target=reference, team=destination.team.name,
+                         files=len(stored))
+    except BaseException:
+        for path in moved:
+            path.unlink(missing_ok=True)
+        raise
+    return Submitted(case, receipt)

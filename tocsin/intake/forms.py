@@ -1,0 +1,274 @@
+"""Validation of a report, shared by the HTML form and the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from tocsin.cases.models import ActType, DatePrecision, PerpetratorType
+
+from . import evidence
+from .uploads import EncryptedUpload
+
+# The countries of the 2010 programme come first in the list.
+PROGRAMME_COUNTRIES = ["AM", "AZ", "BY", "CN", "KZ", "KG", "MY", "RU", "TJ", "TM", "UZ", "VN"]
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def plain_text(value: str) -> None:
+    """Refuse control characters (other than line breaks and tabs) and text
+    that arrived as invalid UTF-8 (the decoder turns it into U+FFFD)."""
+    if "\ufffd" in value:
+        raise ValidationError(_("This text is not valid UTF-8. Retype it or paste it as plain text."),
+                              code="encoding")
+    for char in value:
+        if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
+            raise ValidationError(_("Remove the invisible control characters from this text."),
+                                  code="control")
+
+
+class TextField(forms.CharField):
+    default_validators = [plain_text]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[EncryptedUpload]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def latest_today() -> dt.date:
+    """Today somewhere on Earth: a reporter east of UTC is already in tomorrow."""
+    return (timezone.now() + dt.timedelta(hours=14)).date()
+
+
+def country_choices() -> list[tuple[str, str]]:
+    names = dict(countries)
+    first = [(code, names[code]) for code in PROGRAMME_COUNTRIES]
+    rest = sorted(((c, n) for c, n in names.items() if c not in PROGRAMME_COUNTRIES),
+                  key=lambda item: str(item[1]))
+    return [("", _("Choose a country")), *first, ("", "──────────"), *rest]
+
+
+@dataclass
+class ReportInput:
+    """A validated report, ready for ``intake.actions.submit_report``."""
+
+    act_types: list[str]
+    occurred_on: str
+    occurred_precision: str
+    country: str
+    narrative: str
+    language: str
+    locality: str = ""
+    perpetrator_type: str = ""
+    perpetrator_name: str = ""
+    company: str = ""
+    items_seized_count: int | None = None
+    items_seized_kind: str = ""
+    organisation: str = ""
+    contact_kind: str = ""
+    contact: str = ""
+    files: list[EncryptedUpload] = field(default_factory=list)
+
+    def sealed_fields(self) -> dict[str, str]:
+        """The fields that are encrypted; everything else is triage metadata."""
+        return {
+            "narrative": self.narrative,
+            "locality": self.locality,
+            "perpetrator_name": self.perpetrator_name,
+            "items_seized_kind": self.items_seized_kind,
+            "organisation": self.organisation,
+            "contact_kind": self.contact_kind,
+            "contact": self.contact,
+        }
+
+
+class ReportForm(forms.Form):
+    CONTACT_KINDS = [
+        ("", gettext_lazy("No contact: I will come back with my receipt")),
+        ("signal", gettext_lazy("Signal number")),
+        ("email", gettext_lazy("Email address")),
+        ("phone", gettext_lazy("Phone number")),
+    ]
+
+    act_types = forms.MultipleChoiceField(
+        label=gettext_lazy("What happened?"), choices=ActType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Choose all that apply."),
+        error_messages={"required": gettext_lazy("Choose at least one thing that happened."),
+                        "invalid_choice": gettext_lazy("“%(value)s” is not one of the choices.")},
+    )
+    occurred_on = forms.CharField(
+        label=gettext_lazy("When did it happen?"), max_length=10,
+        help_text=gettext_lazy("Year (2026), month (2026-03) or exact day (2026-03-15), "
+                               "as precisely as you know."),
+        error_messages={"required": gettext_lazy("Give the year, the month or the day it happened.")},
+    )
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country"),
+        error_messages={"required": gettext_lazy("Choose the country where it happened."),
+                        "invalid_choice": gettext_lazy("Choose a country from the list (a two-letter "
+                                                       "ISO code such as RU).")},
+    )
+    locality = TextField(label=gettext_lazy("Town or region"), max_length=200)
+    perpetrator_type = forms.ChoiceField(
+        label=gettext_lazy("Who acted against you?"), required=False,
+        choices=[("", gettext_lazy("Not sure")), *PerpetratorType.choices],
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not one of the choices.")},
+    )
+    perpetrator_name = TextField(label=gettext_lazy("Their name or unit, if known"), max_length=300)
+    company = TextField(label=gettext_lazy("Company named in the action"), max_length=200,
+                        help_text=gettext_lazy("The software company the officials or lawyers "
+                                               "said they acted for."))
+    items_seized_count = forms.IntegerField(
+        label=gettext_lazy("How many items were taken?"), required=False,
+        min_value=0, max_value=100_000,
+        error_messages={"invalid": gettext_lazy("Write a whole number, such as 3.")},
+    )
+    items_seized_kind = TextField(label=gettext_lazy("What kind of items?"), max_length=300,
+                                  help_text=gettext_lazy("For example: 4 laptops, 1 server, documents."))
+    organisation = TextField(label=gettext_lazy("Your organisation"), max_length=300,
+                             help_text=gettext_lazy("Optional. Leave empty to stay anonymous."))
+    narrative = TextField(
+        label=gettext_lazy("What happened, in your words"), required=True, max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": gettext_lazy("Tell us what happened; a few sentences are enough.")},
+    )
+    contact_kind = forms.ChoiceField(
+        label=gettext_lazy("How can we reach you safely?"), choices=CONTACT_KINDS, required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": gettext_lazy("Choose signal, email or phone.")},
+    )
+    contact = TextField(label=gettext_lazy("Number or address"), max_length=200)
+    files = MultipleFileField(
+        label=gettext_lazy("Evidence files"), required=False,
+        help_text=gettext_lazy("Photos, scans of documents, recordings. Up to %(mb)s MB each."),
+    )
+
+    def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self.fields["country"].choices = country_choices()
+        self.fields["files"].help_text = self.fields["files"].help_text % {
+            "mb": settings.MAX_FILE_BYTES // (1024 * 1024)
+        }
+
+    def clean_occurred_on(self) -> str:
+        value = self.cleaned_data["occurred_on"].strip()
+        match = DATE_PATTERN.match(value)
+        if not match:
+            raise ValidationError(_("Write the date as YYYY, YYYY-MM or YYYY-MM-DD, for example "
+                                    "2026-03-15."), code="format")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            start = dt.date(year or 1, month or 1, day or 1)
+        except ValueError as exc:
+            raise ValidationError(_("There is no such date. Check the month and the day."),
+                                  code="impossible") from exc
+        if start > latest_today():
+            raise ValidationError(_("The date is in the future."), code="future")
+        if year is not None and year < 1990:
+            raise ValidationError(_("Give a year from 1990 onwards."), code="too_old")
+        return value
+
+    def clean_contact(self) -> str:
+        return self.cleaned_data["contact"].strip()
+
+    def clean_files(self) -> list[EncryptedUpload]:
+        files: list[EncryptedUpload] = self.cleaned_data.get("files") or []
+        if len(files) > settings.MAX_FILES_PER_REPORT:
+            raise ValidationError(_("Attach at most %(n)s files to one report.")
+                                  % {"n": settings.MAX_FILES_PER_REPORT}, code="too_many")
+        errors = []
+        for upload in files:
+            if upload.too_large:
+                errors.append(ValidationError(
+                    _("“%(name)s” is larger than %(mb)s MB.")
+                    % {"name": upload.name, "mb": settings.MAX_FILE_BYTES // (1024 * 1024)},
+                    code="too_large"))
+                continue
+            try:
+                evidence.detect(upload)
+            except evidence.RejectedFile as exc:
+                errors.append(ValidationError(str(exc), code="file_type"))
+        if sum(upload.size for upload in files) > settings.MAX_REPORT_BYTES:
+            errors.append(ValidationError(_("All files together are larger than %(mb)s MB.")
+                                          % {"mb": settings.MAX_REPORT_BYTES // (1024 * 1024)},
+                                          code="too_large"))
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind, contact = data.get("contact_kind") or "", data.get("contact") or ""
+        if contact and not kind:
+            self.add_error("contact_kind", _("Say whether this is a Signal number, an email or a phone."))
+        elif kind and not contact:
+            self.add_error("contact", _("Write the number or address, or choose “No contact”."))
+        elif kind == "email":
+            try:
+                validate_email(contact)
+            except ValidationError:
+                self.add_error("contact", _("This is not an email address, such as name@example.org."))
+        elif kind in {"signal", "phone"}:
+            try:
+                number = phonenumbers.parse(contact, None)
+                valid = phonenumbers.is_possible_number(number)
+            except phonenumbers.NumberParseException:
+                valid = False
+            if not valid:
+                self.add_error("contact", _("Write the number in international format, starting "
+                                            "with + and the country code, such as +7 912 345 67 89."))
+        return data
+
+    def too_large(self) -> bool:
+        return any(error.code == "too_large" for error in self.errors.as_data().get("files", []))
+
+    def to_input(self) -> ReportInput:
+        data = self.cleaned_data
+        precision = {1: DatePrecision.YEAR, 2: DatePrecision.MONTH, 3: DatePrecision.DAY}[
+            len(data["occurred_on"].split("-"))
+        ]
+        return ReportInput(
+            act_types=sorted(set(data["act_types"])),
+            occurred_on=data["occurred_on"],
+            occurred_precision=precision,
+            country=data["country"],
+            narrative=data["narrative"],
+            language=self.language,
+            locality=data["locality"],
+            perpetrator_type=data["perpetrator_type"],
+            perpetrator_name=data["perpetrator_name"],
+            company=data["company"],
+            items_seized_count=data["items_seized_count"],
+            items_seized_kind=data["items_seized_kind"],
+            organisation=data["organisation"],
+            contact_kind=data["contact_kind"] if data["contact"] else "",
+            contact=data["contact"],
+            files=data["files"],
+        )

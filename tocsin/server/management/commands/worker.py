@@ -1,0 +1,35 @@
+import logging
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from tocsin.server import housekeeping
+
+log = logging.getLogger("tocsin.worker")
+
+
+class Command(BaseCommand):
+    help = "Run Tocsin's background worker until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=60.0, help="seconds between passes")
+        parser.add_argument("--once", action="store_true", help="one pass, then exit")
+
+    def handle(self, *args, interval, once, **options):
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        log.info("worker started")
+        while not stop.is_set():
+            try:
+                housekeeping.run_once()
+            except Exception:
+                log.exception("housekeeping pass failed; retrying next pass")
+            finally:
+                close_old_connections()
+            if once:
+                break
+            stop.wait(interval)
+        log.info("worker stopped")

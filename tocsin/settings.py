@@ -1,0 +1,222 @@
+"""All of Tocsin's configuration, read from the environment in one place.
+
+Secrets may be given directly (``TOCSIN_SECRET_KEY``) or as a path to a file
+holding them (``TOCSIN_SECRET_KEY_FILE``), so they never need to sit in a
+process listing or a shell history. A production setting that is missing
+stops start-up with a message naming it, rather than running half-configured.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read ``NAME`` or, failing that, the contents of the file named by ``NAME_FILE``."""
+    if name in os.environ:
+        return os.environ[name]
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc}") from exc
+    return default
+
+
+def required(name: str) -> str:
+    value = env(name)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} (or {name}_FILE) must be set; see README.md, section Configuration."
+        )
+    return value
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    try:
+        return int(value) if value else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("TOCSIN_DEBUG")
+SECRET_KEY = required("TOCSIN_SECRET_KEY")
+DATA_DIR = Path(env("TOCSIN_DATA_DIR") or "var").resolve()
+# Readable by Tocsin's own user only: it holds the database and the evidence.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+MEDIA_ROOT = DATA_DIR / "evidence"
+UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+ALLOWED_HOSTS = (env("TOCSIN_ALLOWED_HOSTS") or "127.0.0.1,localhost,[::1]").split(",")
+# The public address, for links in alerts and certificates.
+BASE_URL = (env("TOCSIN_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+HTTPS = env_bool("TOCSIN_HTTPS", BASE_URL.startswith("https://"))
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_countries",
+    "tocsin.accounts",
+    "tocsin.audit",
+    "tocsin.cases",
+    "tocsin.intake",
+    "tocsin.server",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tocsin.server.middleware.BodyLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tocsin.server.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "tocsin.urls"
+WSGI_APPLICATION = "tocsin.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cases:inbox"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# -- Database --------------------------------------------------------------
+# SQLite by default: WAL so readers never wait for the writer, synchronous=FULL
+# so an accepted report survives a power cut, and IMMEDIATE transactions so two
+# writers queue for the lock at BEGIN instead of failing half-way through.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tocsin.sqlite3'}",
+        conn_max_age=600,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=20000"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# -- Accounts and sessions --------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2id cost of wrapping a responder's private key under their password
+# (3 passes over 64 MiB, ~0.1 s here): paid once per login, never on intake.
+KEY_WRAP_OPSLIMIT = env_int("TOCSIN_KEY_WRAP_OPSLIMIT", 3)
+KEY_WRAP_MEMLIMIT = env_int("TOCSIN_KEY_WRAP_MEMLIMIT", 64 * 1024 * 1024)
+
+SESSION_COOKIE_AGE = env_int("TOCSIN_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+
+# -- Languages ---------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
+
+STATIC_URL = "/static/"
+STORAGES = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# -- Intake limits -------------------------------------------------------------
+MAX_FILE_BYTES = env_int("TOCSIN_MAX_FILE_BYTES", 50 * 1024 * 1024)
+MAX_REPORT_BYTES = env_int("TOCSIN_MAX_REPORT_BYTES", 200 * 1024 * 1024)
+MAX_FILES_PER_REPORT = env_int("TOCSIN_MAX_FILES_PER_REPORT", 20)
+# Form fields other than files; a narrative is text, not a book.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TOCSIN_MAX_FIELDS_BYTES", 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes through the encrypting handler
+FILE_UPLOAD_HANDLERS = ["tocsin.intake.uploads.EncryptingUploadHandler"]
+# Wrong receipts allowed per client per minute before /followup/ answers 429.
+# The counter is keyed by a keyed hash of the address, held in the cache only.
+RECEIPT_GUESSES_PER_MINUTE = env_int("TOCSIN_RECEIPT_GUESSES_PER_MINUTE", 10)
+
+# -- Logging: no IP address, user agent or receipt is ever written -------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("TOCSIN_LOG_LEVEL") or "INFO"},
+    "loggers": {
+        # django.request logs the path of every 4xx/5xx with the request attached;
+        # handlers that print the request would expose headers, so keep to the message.
+        "django.request": {"level": "ERROR"},
+        "django.security": {"level": "WARNING"},
+    },
+}
+ADMINS: list[tuple[str, str]] = []  # no error mails: they would carry request data
