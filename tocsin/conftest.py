@@ -1,0 +1,92 @@
+"""The people every test can call on by name.
+
+- ``rita``: a responder of the ``default`` team (which receives reports from
+  countries no team claims);
+- ``lena``: the shift lead of ``default``;
+- ``bora``: a responder of team ``belarus``, which claims BY;
+- ``adam``: an administrator with no key pair and no team;
+- an anonymous visitor is a plain ``Client()``.
+
+``logged_in(user)`` returns a client logged in through the real login page,
+so the session holds the responder's unwrapped key as in production.
+``report(**fields)`` submits a valid report through the API and returns its
+receipt and reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tocsin.accounts.actions import create_responder
+from tocsin.accounts.models import Membership, Team, User
+
+PASSWORD = "correct horse battery staple"
+
+VALID_REPORT: dict[str, Any] = {
+    "act_types": ["raid", "seizure"],
+    "occurred_on": "2026-03-15",
+    "country": "RU",
+    "locality": "Irkutsk",
+    "perpetrator_type": "police",
+    "perpetrator_name": "Economic crimes unit",
+    "company": "Microsoft",
+    "items_seized": {"count": 4, "kind": "laptops"},
+    "organisation": "Baikal Environmental Wave",
+    "contact": {"kind": "signal", "value": "+7 912 345 67 89"},
+    "narrative": "Officers arrived at 10:00 and took every computer.",
+}
+
+
+def make_responder(username: str, team: str, role: str = Membership.Role.RESPONDER,
+                   **kwargs: Any) -> User:
+    return create_responder(username, PASSWORD, team_name=team, role=role, validate=False,
+                            **kwargs).user
+
+
+@pytest.fixture
+def rita(db: None) -> User:
+    return make_responder("rita", Team.DEFAULT)
+
+
+@pytest.fixture
+def lena(db: None, rita: User) -> User:
+    return make_responder("lena", Team.DEFAULT, Membership.Role.SHIFT_LEAD)
+
+
+@pytest.fixture
+def bora(db: None) -> User:
+    user = make_responder("bora", "belarus")
+    Team.objects.filter(name="belarus").update(countries=["BY"])
+    return user
+
+
+@pytest.fixture
+def adam(db: None) -> User:
+    return User.objects.create_user("adam", password=PASSWORD, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def logged_in(db: None) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client = Client()
+        response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content
+        return client
+
+    return login
+
+
+@pytest.fixture
+def report(db: None) -> Callable[..., tuple[str, str]]:
+    def submit(**overrides: Any) -> tuple[str, str]:
+        body = {**VALID_REPORT, **overrides}
+        response = Client().post("/api/v1/reports", body, content_type="application/json")
+        assert response.status_code == 201, response.content
+        data = response.json()
+        return data["receipt"], data["reference"]
+
+    return submit
