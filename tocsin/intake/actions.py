@@ -56,6 +56,7 @@ def submit_report(report: ReportInput) -> Submitted:
     case_key = boxes.new_report_key()
     receipt = receipts.new_receipt()
     reference = new_reference()
+    receipt_public_key = receipts.public_key(receipt)
     now = timezone.now()
 
     case = Case(
@@ -66,9 +67,11 @@ def submit_report(report: ReportInput) -> Submitted:
         items_seized_count=report.items_seized_count,
         sealed_content=boxes.encrypt_json(case_key, report.sealed_fields(), bound_to=reference),
         receipt_tag=receipts.lookup_tag(receipt).hex(),
-        receipt_public_key=receipts.public_key(receipt),
-        receipt_sealed_key=boxes.seal(case_key, receipts.public_key(receipt)),
+        receipt_public_key=receipt_public_key,
+        receipt_sealed_key=boxes.seal(case_key, receipt_public_key),
     )
+    # Sealed before the transaction: on SQLite every writer waits while it is open.
+    sealed_keys = [(user_id, boxes.seal(case_key, public)) for user_id, public in destination.readers]
     stored: list[tuple[Evidence, CustodyEntry]] = []
     moved: list[Path] = []
     try:
@@ -93,8 +96,8 @@ def submit_report(report: ReportInput) -> Submitted:
         with transaction.atomic():
             case.save(force_insert=True)
             CaseKey.objects.bulk_create(
-                CaseKey(case=case, user_id=user_id, sealed_key=boxes.seal(case_key, public))
-                for user_id, public in destination.readers
+                CaseKey(case=case, user_id=user_id, sealed_key=sealed)
+                for user_id, sealed in sealed_keys
             )
             for item, custody in stored:
                 item.case = case

@@ -73,12 +73,19 @@ def _text(name: str, value: Any) -> str:
 def _from_json(body: bytes) -> tuple[QueryDict, str | None]:
     """Turn a JSON report into the form's fields, refusing wrong types by name."""
     try:
-        document = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest({"__all__": [_("The body is not valid UTF-8.")]}) from None
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadRequest({"__all__": [_("The body is not valid JSON (line %(line)s, column "
                                         "%(col)s).") % {"line": exc.lineno, "col": exc.colno}]}) from None
+    except (ValueError, RecursionError):
+        # Python refuses integers of more than 4,300 digits and nesting deeper
+        # than its recursion limit; both fit in the body limit, neither is a report.
+        raise BadRequest({"__all__": [_("The body is not valid JSON: a number is too long or "
+                                        "the nesting is too deep.")]}) from None
     if not isinstance(document, dict):
         raise BadRequest({"__all__": [_("The body must be a JSON object.")]})
     unknown = sorted(set(document) - KNOWN)
@@ -108,6 +115,18 @@ def _from_json(body: bytes) -> tuple[QueryDict, str | None]:
             else:
                 data[form_name] = _text(f"{outer}.{inner}", item)
     return data, _text("language", document.get("language")) or None
+
+
+# Multipart carries the HTML form's field names; evidence goes in ``files``.
+MULTIPART_TEXT = {name for name in ReportForm.base_fields if name != "files"} | {"language"}
+
+
+def _refuse_unknown_parts(request: HttpRequest) -> None:
+    """The form would drop a part it does not know without a word: a contact
+    sent under the wrong name, or evidence sent as ``file``. Say so instead."""
+    unknown = sorted((set(request.POST) - MULTIPART_TEXT) | (set(request.FILES) - {"files"}))
+    if unknown:
+        raise BadRequest({name: [_("Unknown field.")] for name in unknown})
 
 
 def _language(requested: str | None) -> str:
@@ -144,6 +163,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": _("Nobody can receive reports yet.")}, status=503)
     try:
         if request.content_type == "multipart/form-data":
+            _refuse_unknown_parts(request)
             data, files = request.POST, request.FILES
             language = _language(request.POST.get("language") or None)
         elif request.content_type == "application/json":

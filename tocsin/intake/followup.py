@@ -13,7 +13,7 @@ import nacl.encoding
 import nacl.hash
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from tocsin.cases.models import Case, Message
 from tocsin.crypto import boxes, receipts
@@ -48,11 +48,21 @@ def _client(group: str, request: HttpRequest) -> str:
     ).decode()
 
 
-def _throttled(request: HttpRequest, *, count: bool) -> bool:
-    return is_ratelimited(
+def _guesses(request: HttpRequest, *, count: bool) -> dict[str, int] | None:
+    return get_usage(
         request, group="receipt-guess", key=_client,
         rate=f"{settings.RECEIPT_GUESSES_PER_MINUTE}/m", increment=count,
     )
+
+
+def _throttled(request: HttpRequest) -> bool:
+    """True once this client has used up its wrong guesses for the minute.
+
+    django-ratelimit would only limit once the count *exceeds* the rate, one
+    guess more than the setting promises. A cache it cannot read reports a
+    limit of 0, so this fails closed."""
+    usage = _guesses(request, count=False)
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 def open_with_receipt(request: HttpRequest, receipt: str) -> Followup:
@@ -60,13 +70,13 @@ def open_with_receipt(request: HttpRequest, receipt: str) -> Followup:
 
     Raises ``TooManyGuesses`` before looking if this client has guessed wrong
     too often, and ``WrongReceipt`` (counting a guess) if nothing matches."""
-    if _throttled(request, count=False):
+    if _throttled(request):
         raise TooManyGuesses
     try:
         tag = receipts.lookup_tag(receipt).hex()
         case = Case.objects.get(receipt_tag=tag)
     except (receipts.MalformedReceipt, Case.DoesNotExist):
-        _throttled(request, count=True)
+        _guesses(request, count=True)
         raise WrongReceipt from None
     case_key = boxes.unseal(bytes(case.receipt_sealed_key), receipts.private_key(receipt))
     messages = [

@@ -25,8 +25,9 @@ def _readers(team: Team) -> list[tuple[int, bytes]]:
 def route(country: str) -> Route:
     """The team claiming ``country``, else the ``default`` team, provided it has
     at least one active responder with a key; otherwise ``NoResponders``."""
-    candidates = [team for team in Team.objects.all() if country in (team.countries or [])]
-    candidates += list(Team.objects.filter(name=Team.DEFAULT))
+    teams = list(Team.objects.all())  # a handful; one query instead of two
+    candidates = [team for team in teams if country in (team.countries or [])]
+    candidates += [team for team in teams if team.name == Team.DEFAULT]
     for team in candidates:
         readers = _readers(team)
         if readers:

@@ -23,8 +23,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
-from django.http.multipartparser import MultiPartParser
-from django.utils.datastructures import ImmutableList
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils.datastructures import ImmutableList, MultiValueDict
 
 from tocsin.crypto import boxes
 
@@ -101,23 +101,69 @@ class EncryptingUploadHandler(FileUploadHandler):
         os.fsync(self.out.fileno())
         self.out.close()
         del self.encryptor
-        return EncryptedUpload(
+        upload = EncryptedUpload(
             name=self.file_name or "", content_type=self.content_type or "",
             public_id=self.public_id, file_key=self.file_key, path=self.temp_path,
             size=self.size, sha256=self.sha.hexdigest(), head=self.head,
             too_large=self.too_large, path_like_name=self.path_like_name,
         )
-        self.path_like_name = False
+        self.path_like_name = False  # the flag belongs to this file, not the next
+        return upload
 
     def upload_interrupted(self) -> None:
+        self.path_like_name = False
         if getattr(self, "out", None) is not None:
             self.out.close()
             self.temp_path.unlink(missing_ok=True)
 
 
+class _ClosingDelimiterWatch:
+    """Passes the body through and notes whether the closing delimiter
+    (``--boundary--``) went by. Django's parser takes a body that simply stops
+    for a complete one, so a report cut off in transit would be stored with
+    half its narrative or without the file that was still arriving."""
+
+    def __init__(self, stream: Any, boundary: bytes) -> None:
+        self._stream = stream
+        self._delimiter = b"--" + boundary + b"--"
+        self._tail = b""
+        self.seen = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if data and not self.seen:
+            window = self._tail + data
+            self.seen = self._delimiter in window
+            self._tail = window[-(len(self._delimiter) - 1) :]
+        return data
+
+
 class PathAwareMultiPartParser(MultiPartParser):
     """Django reduces ``../../x.pdf`` to ``x.pdf`` silently; we want to tell the
-    reporter instead. The original name is never used as a path either way."""
+    reporter instead. The original name is never used as a path either way.
+
+    It also refuses a body that ends before its closing delimiter, and on any
+    failure removes every file it encrypted so far, including the one that was
+    arriving when the failure happened (Django closes only finished ones)."""
+
+    def __init__(self, META: Any, input_data: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(META, input_data, *args, **kwargs)
+        self._watch = _ClosingDelimiterWatch(input_data, self._boundary)
+        self._input_data = self._watch
+
+    def parse(self) -> Any:
+        try:
+            result = super().parse()
+            if self._content_length and not self._watch.seen:
+                raise MultiPartParserError("the body ended before its closing boundary")
+        except BaseException:
+            for handler in self._upload_handlers:
+                handler.upload_interrupted()
+            for _name, uploads in getattr(self, "_files", MultiValueDict()).lists():
+                for upload in uploads:
+                    upload.close()
+            raise
+        return result
 
     def sanitize_file_name(self, file_name: str) -> str | None:
         clean = super().sanitize_file_name(file_name)
@@ -129,7 +175,7 @@ class PathAwareMultiPartParser(MultiPartParser):
         return clean
 
 
-def parse_file_upload(request: HttpRequest, META: Any, post_data: Any) -> Any:  # noqa: N803
+def parse_file_upload(request: HttpRequest, META: Any, post_data: Any) -> Any:
     """Replacement for ``HttpRequest.parse_file_upload`` using the parser above."""
     request.upload_handlers = ImmutableList(request.upload_handlers, warning="uploads parsed")
     return PathAwareMultiPartParser(META, post_data, request.upload_handlers, request.encoding).parse()

@@ -6,11 +6,13 @@ import types
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tocsin.intake.uploads import parse_file_upload
 
@@ -22,12 +24,18 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"detail": message, "errors": {"__all__": [message]}}, status=status)
-    return TemplateResponse(
-        request, "refused.html", {"status": status, "message": message}, status=status
-    ).render()
+def _refuse(request: HttpRequest, status: int, message: Callable[[], str],
+            field: str = "__all__") -> HttpResponse:
+    """A refusal in the reporter's language. It comes before LocaleMiddleware
+    has run, when the active language is whatever this thread served last, so
+    the message is written (``message()``) only once the request's own is active."""
+    with translation.override(translation.get_language_from_request(request)):
+        text = message()
+        if _wants_json(request):
+            return JsonResponse({"detail": text, "errors": {field: [text]}}, status=status)
+        return TemplateResponse(
+            request, "refused.html", {"status": status, "message": text}, status=status
+        ).render()
 
 
 class BodyLimitMiddleware:
@@ -51,9 +59,9 @@ class BodyLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _refuse(request, 400, _("The request's length is not a number."))
+            return _refuse(request, 400, lambda: _("The request's length is not a number."))
         if length > settings.MAX_REPORT_BYTES + FRAMING_BYTES:
-            return _refuse(request, 413, _("The report is too large. The limit is %(mb)s MB.")
+            return _refuse(request, 413, lambda: _("The report is too large. The limit is %(mb)s MB.")
                            % {"mb": settings.MAX_REPORT_BYTES // (1024 * 1024)})
         request.parse_file_upload = types.MethodType(parse_file_upload, request)  # type: ignore[method-assign]
         try:
@@ -62,10 +70,19 @@ class BodyLimitMiddleware:
             else:
                 request.body  # noqa: B018 - enforce DATA_UPLOAD_MAX_MEMORY_SIZE now
         except RequestDataTooBig:
-            return _refuse(request, 413, _("The text fields are too long. The limit is %(kb)s KB.")
+            return _refuse(request, 413, lambda: _("The text fields are too long. The limit is %(kb)s KB.")
                            % {"kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024})
         except MultiPartParserError:
-            return _refuse(request, 400, _("The upload was cut off or malformed. Please send it again."))
+            return _refuse(request, 400,
+                           lambda: _("The upload was cut off or malformed. Please send it again."))
+        except TooManyFilesSent:
+            limit = min(settings.MAX_FILES_PER_REPORT, settings.DATA_UPLOAD_MAX_NUMBER_FILES)
+            return _refuse(request, 400, lambda: ngettext(
+                "Too many files were attached. Attach at most %(n)s file.",
+                "Too many files were attached. Attach at most %(n)s files.", limit) % {"n": limit},
+                field="files")
+        except TooManyFieldsSent:
+            return _refuse(request, 400, lambda: _("The request has far more fields than the report form."))
         return None
 
 

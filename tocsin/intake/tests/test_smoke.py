@@ -2,7 +2,7 @@ from tocsin.cases.models import Case
 
 
 def test_it_stores_a_report_that_its_team_can_open(rita, logged_in, report):
-    receipt, reference = report()
+    _receipt, reference = report()
     case = Case.objects.get(reference=reference)
     assert case.team.name == "default"
     response = logged_in(rita).get(f"/staff/cases/{reference}/")
