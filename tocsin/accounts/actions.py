@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tocsin.audit import log as audit
@@ -34,15 +35,38 @@ def _store_wrapped(key: ResponderKey, wrapped: keys.WrappedKey) -> None:
     key.memlimit = wrapped.memlimit
 
 
+def _check(user: User, team_name: str, password: str) -> None:
+    """Nothing else validates these: the database would take an empty or
+    over-long username on SQLite, and a team name that is not a slug."""
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        Team._meta.get_field("name").clean(team_name, None)
+    except ValidationError as exc:
+        errors["team"] = exc.messages
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def create_responder(
     username: str, password: str, *, team_name: str, role: str = Membership.Role.RESPONDER,
     is_admin: bool = False, acting_user: User | None = None, validate: bool = True,
 ) -> NewResponder:
-    """Create a responder with a fresh key pair in ``team_name`` (created if missing)."""
+    """Create a responder with a fresh key pair in ``team_name`` (created if missing).
+
+    With ``validate``, raises ``ValidationError`` keyed by ``username``, ``team``
+    or ``password`` before anything is written."""
     user = User(username=username, is_staff=is_admin, is_superuser=is_admin)
     if validate:
-        validate_password(password, user)
+        _check(user, team_name, password)
     user.set_password(password)
     user.save()
     team, _ = Team.objects.get_or_create(name=team_name)

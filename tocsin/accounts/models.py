@@ -45,6 +45,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "team"], name="one_membership")]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} as {self.role}"
+
 
 class ResponderKey(models.Model):
     """A responder's X25519 key pair. The private half is stored only wrapped:
@@ -59,3 +62,6 @@ class ResponderKey(models.Model):
     memlimit = models.PositiveBigIntegerField()
     recovery_wrapped_private_key = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"key pair of {self.user}"

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout, password_validation, views as auth_views
+from django.contrib.auth import logout, password_validation, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from tocsin.audit import log as audit
 from tocsin.crypto.boxes import DecryptionError
 
 from . import actions, keyring
-from .models import User
+from .models import ResponderKey, User
 
 
 class LoginView(auth_views.LoginView):
@@ -29,7 +30,14 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        private = actions.unlock_private_key(user, form.cleaned_data["password"])
+        try:
+            private = actions.unlock_private_key(user, form.cleaned_data["password"])
+        except DecryptionError:
+            # The password was set outside Tocsin (`tocsin changepassword`, the
+            # shell), so it no longer opens the key; only the recovery key can.
+            form.add_error(None, _("This password no longer opens your key, because it was "
+                                   "changed outside Tocsin. Set a new one with your recovery key."))
+            return self.form_invalid(form)
         response = super().form_valid(form)
         if private is not None:
             keyring.hold(self.request, response, private)
@@ -75,7 +83,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actions.change_password(request.user, form.cleaned_data["old_password"],  # type: ignore[arg-type]
                                 form.cleaned_data["new_password"])
-        login(request, request.user)  # keep this session; others end with the old hash
+        # Keep this session and the sealed key in it (login() would flush it
+        # because the password hash changed); other sessions end with the old hash.
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
         messages.success(request, _("Your password was changed."))
         return redirect("cases:inbox")
     return render(request, "accounts/password_change.html", {"form": form},
@@ -88,11 +98,10 @@ class RecoverForm(forms.Form):
     new_password = forms.CharField(label=gettext_lazy("New password"), widget=forms.PasswordInput,
                                    strip=False)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if "new_password" in data:
-            password_validation.validate_password(data["new_password"])
-        return data
+    def clean_new_password(self) -> str:
+        value = self.cleaned_data["new_password"]
+        password_validation.validate_password(value, User(username=self.cleaned_data.get("username", "")))
+        return value
 
 
 @never_cache
@@ -106,7 +115,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                 raise DecryptionError("no such user")
             fresh = actions.recover(user, form.cleaned_data["recovery_key"],
                                     form.cleaned_data["new_password"])
-        except (DecryptionError, User.responder_key.RelatedObjectDoesNotExist):  # type: ignore[attr-defined]
+        except (DecryptionError, ResponderKey.DoesNotExist):
             form.add_error("recovery_key", _("This username and recovery key do not match."))
         else:
             return render(request, "accounts/recovered.html", {"recovery_key": fresh})

@@ -49,20 +49,35 @@ class Break:
 
 
 def verify() -> Break | None:
-    """Walk the chain from the start; return the first broken link, or None."""
+    """Walk the chain from the start; return the first broken link, or None.
+
+    Safe to run while entries are being appended: the head is read after the
+    walk, and entries committed meanwhile (with their head) are walked too.
+    What it cannot see is a rewrite that recomputes every hash after the
+    change and the head as well: that needs a copy of the head kept elsewhere."""
     expected_seq, prev = 1, GENESIS
-    for entry in Entry.objects.order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected_seq:
-            return Break(expected_seq, f"entry {expected_seq} is missing")
-        if entry.prev_hash != prev:
-            return Break(entry.seq, "does not follow the entry before it")
-        digest = _digest(entry.seq, entry.at.isoformat(), entry.actor_id, entry.action,
-                         entry.target, entry.detail, entry.prev_hash)
-        if digest != entry.hash:
-            return Break(entry.seq, "its contents were changed")
-        expected_seq, prev = expected_seq + 1, entry.hash
-    head = Head.objects.filter(pk=1).first()
-    last = expected_seq - 1
-    if head is not None and (head.seq != last or head.hash != prev):
-        return Break(last + 1, f"entries after {last} were deleted")
-    return None
+    while True:
+        entries = Entry.objects.filter(seq__gte=expected_seq).order_by("seq")
+        for entry in entries.iterator(chunk_size=2000):
+            if entry.seq != expected_seq:
+                return Break(expected_seq, f"entry {expected_seq} is missing")
+            if entry.prev_hash != prev:
+                return Break(entry.seq, "does not follow the entry before it")
+            digest = _digest(entry.seq, entry.at.isoformat(), entry.actor_id, entry.action,
+                             entry.target, entry.detail, entry.prev_hash)
+            if digest != entry.hash:
+                return Break(entry.seq, "its contents were changed")
+            expected_seq, prev = expected_seq + 1, entry.hash
+        last = expected_seq - 1
+        head = Head.objects.filter(pk=1).first()
+        if head is None:
+            return Break(last, "the record of the newest entry is missing") if last else None
+        if head.seq < last:
+            return Break(head.seq + 1, f"it was added after the newest entry, {head.seq}")
+        if head.seq > last:
+            if Entry.objects.filter(seq=expected_seq).exists():
+                continue  # appended while we walked: walk on
+            return Break(expected_seq, f"entries after {last} were deleted")
+        if head.hash != prev:
+            return Break(last, "it is not the newest entry that was recorded")
+        return None

@@ -17,7 +17,8 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64)
-    target = models.CharField(max_length=64, blank=True)
+    # A case reference or a username, so as long as the longest username.
+    target = models.CharField(max_length=150, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -26,6 +27,9 @@ class Entry(models.Model):
         ordering = ["seq"]
         verbose_name_plural = "entries"
 
+    def __str__(self) -> str:
+        return f"{self.seq} {self.action} {self.target}"
+
 
 class Head(models.Model):
     """One row: the newest entry. Locked by every append, which serialises
@@ -33,3 +37,6 @@ class Head(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"head at {self.seq}"

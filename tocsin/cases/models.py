@@ -81,6 +81,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_act_types_display(self) -> str:
+        """The act types in the reader's language, as ``get_FOO_display`` does for one choice."""
+        labels = dict(ActType.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.act_types)
+
 
 class CaseKey(models.Model):
     """The case key sealed to one reader's public key."""
@@ -92,6 +97,9 @@ class CaseKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_key_per_reader")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} for user {self.user_id}"
+
 
 class Evidence(models.Model):
     """An uploaded file, stored encrypted under its own file key. The file key,
@@ -101,6 +109,9 @@ class Evidence(models.Model):
     public_id = models.CharField(max_length=32, unique=True)
     sealed_meta = models.BinaryField()
     stored_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.public_id
 
 
 class CustodyEntry(models.Model):
@@ -123,6 +134,9 @@ class CustodyEntry(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M:%S}"
+
 
 class Message(models.Model):
     """A message between responders and the reporter, encrypted under the case key."""
@@ -141,3 +155,6 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} at {self.sent_at:%Y-%m-%d %H:%M:%S}"

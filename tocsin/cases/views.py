@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -26,7 +30,7 @@ class ReplyForm(forms.Form):
 @never_cache
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    cases = visible_cases(request.user).select_related("team")[:200]
+    cases = visible_cases(request.user).select_related("team")[:200]  # type: ignore[arg-type]
     return render(request, "cases/inbox.html", {"cases": cases})
 
 
@@ -51,9 +55,25 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("cases:case", reference=reference)
 
 
+class DecryptedFile:
+    """An evidence file decrypted as it is sent. It is opened at once, so a
+    missing file fails before the download starts, and closed with the
+    response, even when the client goes away before reading any of it."""
+
+    def __init__(self, path: Path, file_key: bytes, *, bound_to: str) -> None:
+        self.source = path.open("rb")
+        self.file_key, self.bound_to = file_key, bound_to
+
+    def __iter__(self) -> Iterator[bytes]:
+        return boxes.decrypt_stream(self.file_key, self.source, bound_to=self.bound_to)
+
+    def close(self) -> None:
+        self.source.close()
+
+
 @never_cache
 @login_required
-def evidence(request: HttpRequest, reference: str, public_id: str) -> FileResponse:
+def evidence(request: HttpRequest, reference: str, public_id: str) -> StreamingHttpResponse:
     """Stream a file decrypted, as a download: never rendered inline, since a
     document from an adversary may be crafted to attack a browser."""
     case = access_case(request.user, reference)
@@ -61,13 +81,10 @@ def evidence(request: HttpRequest, reference: str, public_id: str) -> FileRespon
     if item is None:
         raise Http404
     meta = actions.open_evidence(case, item, case_key(request, case), acting_user=request.user)
-
-    def chunks():  # noqa: ANN202
-        with evidence_path(item.public_id).open("rb") as source:
-            yield from boxes.decrypt_stream(bytes.fromhex(meta["file_key"]), source,
-                                            bound_to=item.public_id)
-
-    response = FileResponse(chunks(), as_attachment=True, filename=meta["name"] or "evidence",
-                            content_type="application/octet-stream")
+    content = DecryptedFile(evidence_path(item.public_id), bytes.fromhex(meta["file_key"]),
+                            bound_to=item.public_id)
+    # Not FileResponse: given anything but a file it silently drops the attachment header.
+    response = StreamingHttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, meta["name"] or "evidence")
     response["Content-Length"] = str(meta["size"])
     return response

@@ -94,7 +94,7 @@ class StreamEncryptor:
         )
 
 
-def decrypt_stream(key: bytes, source: Any, *, bound_to: str):  # noqa: ANN201
+def decrypt_stream(key: bytes, source: Any, *, bound_to: str):
     """Yield the plaintext chunks of a file written by ``StreamEncryptor``.
 
     Raises ``DecryptionError`` on any alteration, truncation or reordering."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-import nacl.exceptions
 import nacl.encoding
+import nacl.exceptions
 import nacl.hash
 import nacl.pwhash
 import nacl.secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -13,18 +14,21 @@ from django.utils import timezone
 STALE_UPLOAD_SECONDS = 3600
 
 
-def purge_expired_sessions() -> int:
+def purge_expired_sessions(now: dt.datetime | None = None) -> int:
     """Expired sessions still hold a responder's sealed private key; remove them
     promptly instead of waiting for someone to run clearsessions."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    cutoff = timezone.now() if now is None else now
+    deleted, _ = Session.objects.filter(expire_date__lt=cutoff).delete()
     return deleted
 
 
 def purge_stale_uploads(now: float | None = None) -> int:
+    """Remove encrypted upload files left behind by requests that died; they
+    belong to no report and nobody holds their key any more."""
     folder = Path(settings.UPLOAD_TEMP_DIR)
     if not folder.is_dir():
         return 0
-    cutoff = (now or time.time()) - STALE_UPLOAD_SECONDS
+    cutoff = (time.time() if now is None else now) - STALE_UPLOAD_SECONDS
     removed = 0
     for path in folder.glob("*.upload"):
         try:
@@ -36,6 +40,7 @@ def purge_stale_uploads(now: float | None = None) -> int:
     return removed
 
 
-def run_once() -> None:
-    purge_expired_sessions()
-    purge_stale_uploads()
+def run_once(now: dt.datetime | None = None) -> None:
+    moment = timezone.now() if now is None else now
+    purge_expired_sessions(moment)
+    purge_stale_uploads(moment.timestamp())

@@ -34,7 +34,10 @@ class Command(BaseCommand):
         try:
             created = create_responder(username, password, team_name=team, role=role, is_admin=admin)
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+            raise CommandError("; ".join(
+                f"{field}: {message}" for field, messages in exc.message_dict.items()
+                for message in messages
+            )) from exc
         self.stdout.write(f"Created responder {username} in team {team}.")
         self.stdout.write("Recovery key (shown once; store it offline, it restores access "
                           "if the password is forgotten):")

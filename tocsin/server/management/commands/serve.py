@@ -24,22 +24,25 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         # No access log: it would record client addresses (threat model).
         web = [sys.executable, "-m", "gunicorn", "tocsin.wsgi:application",
+               "--config", "python:tocsin.server.gunicorn_config",
                "--bind", f"{'[' + host + ']' if ':' in host else host}:{port}",
                "--workers", str(workers), "--worker-class", "sync",
                "--timeout", "300", "--graceful-timeout", "20", "--no-control-socket"]
-        children = {"web": subprocess.Popen(web)}  # noqa: S603
-        worker_cmd = [sys.executable, "-m", "tocsin", "worker"]
-        if not no_worker:
-            children["worker"] = subprocess.Popen(worker_cmd)  # noqa: S603
-        self.stdout.write(f"Tocsin is serving on http://{host}:{port}/ (Ctrl+C to stop)")
         stopping = False
 
         def stop(*_):
             nonlocal stopping
             stopping = True
 
+        # Before the children start, so a stop request never leaves them orphaned.
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        children = {"web": subprocess.Popen(web)}  # noqa: S603
+        worker_cmd = [sys.executable, "-m", "tocsin", "worker"]
+        if not no_worker:
+            children["worker"] = subprocess.Popen(worker_cmd)  # noqa: S603
+        self.stdout.write(f"Tocsin is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        self.stdout.flush()
         try:
             while not stopping:
                 if children["web"].poll() is not None:

@@ -19,17 +19,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, once, **options):
         stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+        previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
         log.info("worker started")
-        while not stop.is_set():
-            try:
-                housekeeping.run_once()
-            except Exception:
-                log.exception("housekeeping pass failed; retrying next pass")
-            finally:
-                close_old_connections()
-            if once:
-                break
-            stop.wait(interval)
+        try:
+            while not stop.is_set():
+                try:
+                    housekeeping.run_once()
+                except Exception:
+                    log.exception("housekeeping pass failed; retrying next pass")
+                finally:
+                    close_old_connections()
+                if once:
+                    break
+                stop.wait(interval)
+        finally:
+            # Run in-process (call_command, tests), give the caller its handlers back.
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         log.info("worker stopped")

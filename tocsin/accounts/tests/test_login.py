@@ -1,0 +1,156 @@
+"""/accounts/login/: logging in unlocks the responder's private key for this session only."""
+
+import io
+import json
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.test import Client
+
+from tocsin.accounts import keyring
+from tocsin.accounts.tests.helpers import all_stored_bytes, contains_any_encoding, private_key_of
+from tocsin.audit.models import Entry
+from tocsin.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def log_in(username: str, password: str = PASSWORD) -> tuple[Client, object]:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    return client, response
+
+
+def session_row(client: Client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_it_shows_the_form():
+    response = Client().get("/accounts/login/")
+    assert response.status_code == 200
+    assert 'name="password"' in response.content.decode()
+
+
+def test_it_logs_in_and_opens_the_inbox(rita):
+    client, response = log_in("rita")
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
+
+
+def test_it_unlocks_the_key_so_cases_open(rita, report):
+    _, reference = report()
+    client, _ = log_in("rita")
+    response = client.get(f"/staff/cases/{reference}/")
+    assert response.status_code == 200
+    assert "took every computer" in response.content.decode()
+
+
+def test_it_keeps_the_raw_key_out_of_the_session_row_and_the_cookies(rita):
+    client, _ = log_in("rita")
+    private = private_key_of(rita, PASSWORD)
+    row = session_row(client)
+    assert not contains_any_encoding(row.session_data.encode(), private)
+    decoded = row.get_decoded()
+    assert keyring.SESSION_FIELD in decoded
+    assert not contains_any_encoding(json.dumps(decoded).encode(), private)
+    assert set(client.cookies) >= {"sessionid", keyring.COOKIE}
+    for cookie in client.cookies.values():
+        assert not contains_any_encoding(cookie.value.encode(), private)
+    assert not contains_any_encoding(all_stored_bytes(), private)
+
+
+def test_it_sets_the_key_cookie_for_this_site_only_and_out_of_scripts_reach(rita):
+    client, _ = log_in("rita")
+    cookie = client.cookies[keyring.COOKIE]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Strict"
+    assert not cookie["max-age"] and not cookie["expires"]  # gone when the browser closes
+
+
+def test_the_session_alone_cannot_open_a_case(rita, report):
+    _, reference = report()
+    client, _ = log_in("rita")
+    thief = Client()
+    thief.cookies["sessionid"] = client.cookies["sessionid"].value
+    assert thief.get("/staff/").status_code == 200  # logged in, as the session says
+    assert thief.get(f"/staff/cases/{reference}/").status_code == 404
+
+
+def test_the_key_cookie_alone_cannot_open_a_case(rita, report):
+    _, reference = report()
+    client, _ = log_in("rita")
+    thief = Client()
+    thief.cookies[keyring.COOKIE] = client.cookies[keyring.COOKIE].value
+    response = thief.get(f"/staff/cases/{reference}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_key_cookie_opens_only_its_own_session(rita, report):
+    _, reference = report()
+    first, _ = log_in("rita")
+    second, _ = log_in("rita")
+    first.cookies[keyring.COOKIE] = second.cookies[keyring.COOKIE].value
+    assert first.get(f"/staff/cases/{reference}/").status_code == 404
+    assert second.get(f"/staff/cases/{reference}/").status_code == 200
+
+
+def test_a_tampered_key_cookie_opens_nothing(rita, report):
+    _, reference = report()
+    client, _ = log_in("rita")
+    for value in ["", "not base64!", "AAAA", "A" * 44]:
+        client.cookies[keyring.COOKIE] = value
+        assert client.get(f"/staff/cases/{reference}/").status_code == 404
+
+
+def test_it_refuses_a_wrong_password(rita):
+    client, response = log_in("rita", PASSWORD + "x")
+    assert response.status_code == 200
+    assert "enter a correct username and password" in response.content.decode().lower()
+    assert keyring.COOKIE not in client.cookies
+    assert client.get("/staff/").status_code == 302
+    assert not Entry.objects.filter(action="login").exists()
+
+
+def test_it_refuses_an_unknown_user(db):
+    client, response = log_in("nobody")
+    assert response.status_code == 200
+    assert keyring.COOKIE not in client.cookies
+
+
+def test_it_audits_the_login(rita):
+    log_in("rita")
+    entry = Entry.objects.get(action="login")
+    assert (entry.actor, entry.target) == (rita, "rita")
+
+
+def test_an_administrator_without_a_key_pair_logs_in_but_reads_nothing(adam, rita, report):
+    _, reference = report()
+    client, response = log_in("adam")
+    assert response.status_code == 302
+    assert keyring.COOKIE not in client.cookies
+    inbox = client.get("/staff/")
+    assert inbox.status_code == 200
+    assert reference not in inbox.content.decode()
+    assert client.get(f"/staff/cases/{reference}/").status_code == 404
+
+
+def test_it_does_not_log_in_a_deactivated_responder(rita):
+    rita.is_active = False
+    rita.save()
+    client, response = log_in("rita")
+    assert response.status_code == 200
+    assert keyring.COOKIE not in client.cookies
+
+
+def test_it_sends_a_password_set_outside_tocsin_to_recovery(rita, monkeypatch):
+    # `tocsin changepassword` is Django's: it changes the hash but cannot re-wrap the key.
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a password set by the admin")
+    call_command("changepassword", "rita", stdout=io.StringIO())
+    client, response = log_in("rita", "a password set by the admin")
+    assert response.status_code == 200
+    assert "recovery key" in response.content.decode()
+    assert keyring.COOKIE not in client.cookies
+    assert client.get("/staff/").status_code == 302

@@ -1,0 +1,8 @@
+"""Gunicorn's settings for `tocsin serve`.
+
+Named explicitly on the command line so that gunicorn never reads a
+``gunicorn.conf.py`` from the working directory instead: one left there could
+switch on the access log, which writes every visitor's address and user agent
+(DESIGN.md, threat model: no IP address or user agent is ever logged)."""
+
+accesslog = None

@@ -1,0 +1,24 @@
+"""Running Tocsin the way an administrator does: a fresh process, a clean environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def clean_env(**variables: str) -> dict[str, str]:
+    """Only what a shell would need, plus ``variables``: nothing from the test run
+    (no DJANGO_SETTINGS_MODULE, no DATABASE_URL) leaks into the child."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **variables}
+
+
+def run_python(code: str, *, cwd: Path, env: dict[str, str],
+               timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
