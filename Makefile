@@ -25,19 +25,21 @@ run: $(BIN)/tocsin $(DATA)/secret_key
 test: $(BIN)/tocsin
 	$(BIN)/pytest
 
+# mypy runs even when ruff finds something, so one run reports both.
 lint: $(BIN)/tocsin
-	$(BIN)/ruff check tocsin bench
-	$(BIN)/mypy tocsin
+	$(BIN)/ruff check tocsin bench; ruff=$$?; $(BIN)/mypy tocsin && exit $$ruff
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: $(BIN)/tocsin
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
-# Refresh the translation catalogues (needs GNU gettext) and compile them.
+# Refresh the translation catalogues (needs GNU gettext) and compile them; then
+# translate every new entry in tocsin/locale/ru/LC_MESSAGES/django.po and run it
+# again, so the committed .mo matches (test_translations checks both).
 messages: $(BIN)/tocsin
-	cd tocsin && TOCSIN_SECRET_KEY=unused ../$(BIN)/tocsin makemessages -l ru --no-location --no-obsolete
-	cd tocsin && TOCSIN_SECRET_KEY=unused ../$(BIN)/tocsin compilemessages
+	cd tocsin && TOCSIN_SECRET_KEY=unused TOCSIN_DATA_DIR=../$(DATA) ../$(BIN)/tocsin makemessages -l ru --no-location --no-obsolete
+	cd tocsin && TOCSIN_SECRET_KEY=unused TOCSIN_DATA_DIR=../$(DATA) ../$(BIN)/tocsin compilemessages
 
 clean:
 	rm -rf $(VENV) build *.egg-info

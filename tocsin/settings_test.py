@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("TOCSIN_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("TOCSIN_DATA_DIR", tempfile.mkdtemp(prefix="tocsin-test-"))
 
-from tocsin.settings import *  # noqa: E402,F403
+from tocsin.settings import *  # noqa: F403
 
 # The real Argon2id costs ~0.3 s a login; tests use libsodium's minimum.
 KEY_WRAP_OPSLIMIT = 1
