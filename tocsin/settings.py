@@ -163,6 +163,9 @@ AUTH_PASSWORD_VALIDATORS = [
 KEY_WRAP_OPSLIMIT = env_int("TOCSIN_KEY_WRAP_OPSLIMIT", 3)
 KEY_WRAP_MEMLIMIT = env_int("TOCSIN_KEY_WRAP_MEMLIMIT", 64 * 1024 * 1024)
 
+# Granting access to a case or exporting one asks for the password again
+# if the responder last proved who they are longer ago than this.
+REAUTH_SECONDS = env_int("TOCSIN_REAUTH_SECONDS", 300)
 SESSION_COOKIE_AGE = env_int("TOCSIN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Strict"

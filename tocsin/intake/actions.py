@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.audit import log as audit
+from tocsin.cases import signals
 from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence
 from tocsin.crypto import boxes, receipts
 
@@ -106,6 +107,7 @@ def submit_report(report: ReportInput) -> Submitted:
                 custody.save(force_insert=True)
             audit.record("report.received", target=reference, team=destination.team.name,
                          files=len(stored))
+            signals.case_received.send(sender=Case, case=case)
     except BaseException:
         for path in moved:
             path.unlink(missing_ok=True)
