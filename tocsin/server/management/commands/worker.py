@@ -3,36 +3,30 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
+from tocsin.alerts import worker
 from tocsin.server import housekeeping
 
 log = logging.getLogger("tocsin.worker")
 
 
 class Command(BaseCommand):
-    help = "Run Tocsin's background worker until stopped."
+    help = "Run Tocsin's background worker (alerts, timers, housekeeping) until stopped."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=60.0, help="seconds between passes")
+        parser.add_argument("--interval", type=float, default=60.0,
+                            help="seconds between housekeeping passes")
+        parser.add_argument("--poll", type=float, default=2.0,
+                            help="seconds between outbox polls when no wake-up arrives")
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
 
-    def handle(self, *args, interval, once, **options):
+    def handle(self, *args, interval, poll, once, **options):
         stop = threading.Event()
         previous = {sig: signal.signal(sig, lambda *_: stop.set())
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         log.info("worker started")
         try:
-            while not stop.is_set():
-                try:
-                    housekeeping.run_once()
-                except Exception:
-                    log.exception("housekeeping pass failed; retrying next pass")
-                finally:
-                    close_old_connections()
-                if once:
-                    break
-                stop.wait(interval)
+            worker.run(stop, periodic=[(interval, housekeeping.run_once)], poll_seconds=poll, once=once)
         finally:
             # Run in-process (call_command, tests), give the caller its handlers back.
             for sig, handler in previous.items():
