@@ -51,7 +51,7 @@ def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
     allow = _allow_private.get()
     if allow is None or allow:
         return results
-    public = [result for result in results if is_public(result[4][0])]
+    public = [result for result in results if is_public(str(result[4][0]))]
     if not public:
         raise PrivateAddress(f"{host} resolves only to private or loopback addresses")
     return public
@@ -85,7 +85,7 @@ def check_channel_url(url: str, *, allow_private: bool) -> str:
     host = getattr(plugin, "smtp_host", None) or getattr(plugin, "host", None)
     if scheme in SELF_HOSTED_SCHEMES and host and not allow_private:
         try:
-            addresses = {info[4][0] for info in _real_getaddrinfo(host, None)}
+            addresses = {str(info[4][0]) for info in _real_getaddrinfo(host, None)}
         except OSError as exc:
             raise ChannelError(f"cannot resolve {host}: {exc.strerror or exc}") from exc
         private = sorted(a for a in addresses if not is_public(a))

@@ -185,7 +185,9 @@ class ReportForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("Choose signal, email or phone.")},
     )
     contact = TextField(label=gettext_lazy("Number or address"), max_length=200)
-    files = MultipleFileField(
+    # The field shadows BaseForm.files only for the type checker: Django moves
+    # declared fields into base_fields, so the instance attribute is untouched.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Evidence files"), required=False,
         help_text=gettext_lazy("Photos, scans of documents, recordings. Up to %(mb)s MB each."),
     )
@@ -238,7 +240,7 @@ class ReportForm(forms.Form):
                 evidence.detect(upload)
             except evidence.RejectedFile as exc:
                 errors.append(ValidationError(str(exc), code="file_type"))
-        if sum(upload.size for upload in files) > settings.MAX_REPORT_BYTES:
+        if sum(upload.size or 0 for upload in files) > settings.MAX_REPORT_BYTES:
             errors.append(ValidationError(_("All files together are larger than %(mb)s MB.")
                                           % {"mb": settings.MAX_REPORT_BYTES // (1024 * 1024)},
                                           code="too_large"))
@@ -247,7 +249,7 @@ class ReportForm(forms.Form):
         return files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, contact = data.get("contact_kind") or "", data.get("contact") or ""
         if contact and not kind:
             self.add_error("contact_kind", _("Say whether this is a Signal number, an email or a phone."))

@@ -61,7 +61,7 @@ class EncryptedUpload(UploadedFile):
         if self.path.parent == Path(settings.UPLOAD_TEMP_DIR):
             self.discard()
 
-    def open(self, mode: str | None = None) -> Any:
+    def open(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("evidence is read through tocsin.crypto.boxes.decrypt_stream")
 
 
@@ -146,6 +146,12 @@ class PathAwareMultiPartParser(MultiPartParser):
     failure removes every file it encrypted so far, including the one that was
     arriving when the failure happened (Django closes only finished ones)."""
 
+    # MultiPartParser's own attributes, which this subclass reads.
+    _boundary: bytes
+    _content_length: int
+    _upload_handlers: list[Any]
+    _files: MultiValueDict
+
     def __init__(self, META: Any, input_data: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(META, input_data, *args, **kwargs)
         self._watch = _ClosingDelimiterWatch(input_data, self._boundary)
@@ -159,7 +165,8 @@ class PathAwareMultiPartParser(MultiPartParser):
         except BaseException:
             for handler in self._upload_handlers:
                 handler.upload_interrupted()
-            for _name, uploads in getattr(self, "_files", MultiValueDict()).lists():
+            files: Any = getattr(self, "_files", None) or MultiValueDict()
+            for _name, uploads in files.lists():
                 for upload in uploads:
                     upload.close()
             raise

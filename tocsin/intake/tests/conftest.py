@@ -21,7 +21,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django_ratelimit.core import _get_window
 
@@ -97,7 +96,7 @@ class Reporter:
     client: Client = field(default_factory=lambda: Client(enforce_csrf_checks=True))
     headers: dict[str, str] = field(default_factory=dict)
 
-    def open_form(self) -> HttpResponse:
+    def open_form(self) -> Any:
         return self.client.get("/report/", headers=self.headers)
 
     def csrf_token(self) -> str:
@@ -107,7 +106,7 @@ class Reporter:
         return match[1]
 
     def send(self, overrides: dict[str, Any] | None = None, files: Sequence[Upload] = (),
-             *, without: tuple[str, ...] = (), csrf: bool = True) -> HttpResponse:
+             *, without: tuple[str, ...] = (), csrf: bool = True) -> Any:
         fields = {**FORM_REPORT, **(overrides or {})}
         for name in without:
             fields.pop(name, None)
@@ -116,11 +115,11 @@ class Reporter:
         body, content_type = multipart(fields, files)
         return self.send_body(body, content_type)
 
-    def send_body(self, body: bytes, content_type: str, **extra: str) -> HttpResponse:
+    def send_body(self, body: bytes, content_type: str, **extra: Any) -> Any:
         return self.client.post("/report/", body, content_type=content_type, headers=self.headers,
                                 **extra)
 
-    def follow_up(self, receipt: str) -> HttpResponse:
+    def follow_up(self, receipt: str) -> Any:
         page = self.client.get("/followup/", headers=self.headers)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
         assert token, page.content
@@ -140,23 +139,23 @@ class Api:
         self.client = Client()
         self.headers = headers or {}
 
-    def send_json(self, document: Any) -> HttpResponse:
+    def send_json(self, document: Any) -> Any:
         return self.client.post("/api/v1/reports", document, content_type="application/json",
                                 headers=self.headers)
 
-    def send_bytes(self, body: bytes, content_type: str = "application/json", **extra: str) -> HttpResponse:
+    def send_bytes(self, body: bytes, content_type: str = "application/json", **extra: Any) -> Any:
         # CONTENT_TYPE again, since the test client leaves it out of an empty body.
         return self.client.post("/api/v1/reports", body, content_type=content_type,
                                 headers=self.headers, **{"CONTENT_TYPE": content_type, **extra})
 
     def send_multipart(self, overrides: dict[str, Any] | None = None,
-                       files: Sequence[Upload] = (), *, without: tuple[str, ...] = ()) -> HttpResponse:
+                       files: Sequence[Upload] = (), *, without: tuple[str, ...] = ()) -> Any:
         fields = {**FORM_REPORT, **(overrides or {})}
         for name in without:
             fields.pop(name, None)
         return self.send_bytes(*multipart(fields, files))
 
-    def status(self, authorization: str | None) -> HttpResponse:
+    def status(self, authorization: str | None) -> Any:
         headers = dict(self.headers)
         if authorization is not None:
             headers["Authorization"] = authorization
@@ -238,14 +237,14 @@ def database_dump() -> bytes:
     return b"\n".join(chunks)
 
 
-def receipt_of(response: HttpResponse) -> str:
+def receipt_of(response: Any) -> str:
     """The receipt shown on the form's receipt page."""
     match = re.search(r'id="receipt">([^<]+)<', response.content.decode())
     assert match, response.content
     return match[1].strip()
 
 
-def reference_of(response: HttpResponse) -> str:
+def reference_of(response: Any) -> str:
     match = re.search(r"<strong>(TX-[0-9A-Z]{4}-[0-9A-Z]{4})</strong>", response.content.decode())
     assert match, response.content
     return match[1]
@@ -255,7 +254,7 @@ SUMMARY_ITEM = re.compile(r'<li><a href="#field-([a-z_]+)">[^<]*</a>: (.*?)</li>
 REFUSAL = re.compile(r'<p class="error">(.*?)</p>', re.S)
 
 
-def form_errors(response: HttpResponse) -> dict[str, list[str]]:
+def form_errors(response: Any) -> dict[str, list[str]]:
     """The errors the form page lists, by field name, as the reporter reads them."""
     page = response.content.decode()
     errors: dict[str, list[str]] = {}
@@ -275,17 +274,17 @@ class FormChannel:
         self.reporter = Reporter(headers=headers or {})
 
     def send(self, overrides: dict[str, Any] | None = None, files: Sequence[Upload] = (),
-             *, without: tuple[str, ...] = ()) -> HttpResponse:
+             *, without: tuple[str, ...] = ()) -> Any:
         return self.reporter.send(overrides, files, without=without)
 
-    def send_body(self, body: bytes, content_type: str, **extra: str) -> HttpResponse:
+    def send_body(self, body: bytes, content_type: str, **extra: Any) -> Any:
         return self.reporter.send_body(body, content_type, **extra)
 
     def token_field(self) -> dict[str, str]:
         return {"csrfmiddlewaretoken": self.reporter.csrf_token()}
 
     @staticmethod
-    def errors(response: HttpResponse) -> dict[str, list[str]]:
+    def errors(response: Any) -> dict[str, list[str]]:
         return form_errors(response)
 
 
@@ -298,17 +297,17 @@ class ApiChannel:
         self.api = Api(headers)
 
     def send(self, overrides: dict[str, Any] | None = None, files: Sequence[Upload] = (),
-             *, without: tuple[str, ...] = ()) -> HttpResponse:
+             *, without: tuple[str, ...] = ()) -> Any:
         return self.api.send_multipart(overrides, files, without=without)
 
-    def send_body(self, body: bytes, content_type: str, **extra: str) -> HttpResponse:
+    def send_body(self, body: bytes, content_type: str, **extra: Any) -> Any:
         return self.api.send_bytes(body, content_type, **extra)
 
     def token_field(self) -> dict[str, str]:
         return {}
 
     @staticmethod
-    def errors(response: HttpResponse) -> dict[str, list[str]]:
+    def errors(response: Any) -> dict[str, list[str]]:
         return response.json()["errors"]
 
 
