@@ -50,6 +50,21 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+def provisional_severity(act_types: list[str]) -> str:
+    """The severity a report gets before anyone has read it: critical while
+    equipment is being taken (a raid or a seizure), high otherwise. Triage
+    changes it; nothing arrives as normal, since nobody has judged it yet."""
+    if {ActType.RAID, ActType.SEIZURE} & set(act_types):
+        return Severity.CRITICAL
+    return Severity.HIGH
+
+
 class Case(models.Model):
     reference = models.CharField(max_length=16, unique=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
@@ -74,6 +89,17 @@ class Case(models.Model):
     receipt_tag = models.CharField(max_length=64, unique=True)
     receipt_public_key = models.BinaryField(max_length=32)
     receipt_sealed_key = models.BinaryField()
+
+    # Triage, in plain columns like the metadata above: timers and lists need no key.
+    severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.HIGH)
+    # Always a reader of the case: revoking a reader's access unassigns them.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_cases")
+    # Short tags chosen by responders ("lawyer-needed", "press"); never names.
+    labels = models.JSONField(default=list, blank=True)
+    # When a responder first moved the case out of `new` or took it on: the
+    # acknowledgement clock of the response-time promise stops here.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["team", "-received_at"])]
@@ -158,3 +184,91 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} at {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CaseTransition(models.Model):
+    """One change of a case's state: who moved it, from where to where, when.
+
+    A case is in `new` from ``received_at`` until its first transition, so
+    the rows alone say how long it spent in every state."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=16, choices=Status.choices)
+    to_state = models.CharField(max_length=16, choices=Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} -> {self.to_state} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Intervention(models.Model):
+    """Something responders did about the case. The kind and dates are plain
+    (they make the response statistics); what was done, in words, is in
+    ``sealed_note`` under the case key, bound to ``public_id``."""
+
+    class Kind(models.TextChoices):
+        LETTER_TO_AUTHORITY = "letter_to_authority", _("Letter to an authority")
+        LAWYER_DISPATCHED = "lawyer_dispatched", _("Lawyer dispatched")
+        COMPANY_STATEMENT_REQUESTED = "company_statement_requested", _("Company statement requested")
+        COMPANY_STATEMENT_ISSUED = "company_statement_issued", _("Company statement issued")
+        PUBLIC_STATEMENT = "public_statement", _("Public statement")
+        EQUIPMENT_RETURNED = "equipment_returned", _("Equipment returned")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
+    public_id = models.CharField(max_length=32, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The day it was done; for equipment returned, the day it came back.
+    happened_on = models.DateField()
+    # Equipment returned only: the day it was taken (the report's date when
+    # that is exact to the day), so the days held never depend on a guess.
+    seized_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sealed_note = models.BinaryField()
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.happened_on}"
+
+    @property
+    def days_held(self) -> int | None:
+        if self.seized_on is None:
+            return None
+        return (self.happened_on - self.seized_on).days
+
+
+class Referral(models.Model):
+    """The case handed to a partner organisation, to be followed up on
+    ``follow_up_on``. The partner's name is plain (reminders and statistics
+    name it without a key); the note is sealed under the case key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    public_id = models.CharField(max_length=32, unique=True)
+    partner = models.CharField(max_length=200)
+    sealed_note = models.BinaryField()
+    follow_up_on = models.DateField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["follow_up_on"], condition=models.Q(followed_up_at=None),
+                                name="open_referrals_by_date")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} to {self.partner}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.followed_up_at is None

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tocsin.audit import log as audit
 from tocsin.cases import signals
-from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence
+from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence, provisional_severity
 from tocsin.crypto import boxes, receipts
 
 from . import evidence
@@ -66,6 +66,7 @@ def submit_report(report: ReportInput) -> Submitted:
         occurred_precision=report.occurred_precision, country=report.country,
         perpetrator_type=report.perpetrator_type, company=report.company,
         items_seized_count=report.items_seized_count,
+        severity=provisional_severity(report.act_types),
         sealed_content=boxes.encrypt_json(case_key, report.sealed_fields(), bound_to=reference),
         receipt_tag=receipts.lookup_tag(receipt).hex(),
         receipt_public_key=receipt_public_key,

@@ -11,6 +11,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from tocsin.cases.forms import ReporterMessageForm
+
 from . import actions, followup
 from .forms import ReportForm
 from .routing import NoResponders, any_responder
@@ -191,31 +193,98 @@ def create_report(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@router.get("/reports/status", url_name="report_status", summary="A report's status and messages",
-            openapi_extra={"parameters": [{"in": "header", "name": "Authorization", "required": True,
-                                           "schema": {"type": "string"},
-                                           "description": "Receipt <code>"}]})
-def report_status(request: HttpRequest) -> JsonResponse:
+RECEIPT_HEADER = [{"in": "header", "name": "Authorization", "required": True,
+                   "schema": {"type": "string"}, "description": "Receipt <code>"}]
+
+
+def _with_receipt(request: HttpRequest) -> followup.Followup | JsonResponse:
+    """The report the ``Authorization: Receipt`` header opens, or the answer refusing it."""
     scheme, _sep, receipt = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "receipt" or not receipt.strip():
         return JsonResponse({"detail": _("Send the header Authorization: Receipt <your receipt>.")},
                             status=401)
     try:
-        found = followup.open_with_receipt(request, receipt.strip())
+        return followup.open_with_receipt(request, receipt.strip())
     except followup.TooManyGuesses:
         return JsonResponse({"detail": _("Too many wrong receipts. Wait a minute and try again.")},
                             status=429)
     except followup.WrongReceipt:
         return JsonResponse({"detail": _("No report has this receipt.")}, status=404)
+
+
+def _message(message: Any) -> dict[str, str]:
+    return {"direction": message.direction, "sent_at": message.sent_at.isoformat(), "body": message.body}
+
+
+@router.get("/reports/status", url_name="report_status", summary="A report's status and messages",
+            openapi_extra={"parameters": RECEIPT_HEADER})
+def report_status(request: HttpRequest) -> JsonResponse:
+    found = _with_receipt(request)
+    if isinstance(found, JsonResponse):
+        return found
     case = found.case
     response = JsonResponse({
         "reference": case.reference,
         "status": case.status,
         "status_text": str(case.get_status_display()),
-        "messages": [
-            {"direction": m.direction, "sent_at": m.sent_at.isoformat(), "body": m.body}  # type: ignore[attr-defined]
-            for m in found.messages
-        ],
+        "messages": [_message(m) for m in found.messages],
     })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _message_body(request: HttpRequest) -> str:
+    """The ``body`` of a JSON message, validated as the follow-up page does; ``BadRequest`` names it."""
+    if request.content_type != "application/json":
+        raise BadRequest({"body": [_("Send the message as application/json: {\"body\": \"…\"}.")]}, 415)
+    try:
+        document = json.loads(request.body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadRequest({"body": [_("The body is not valid UTF-8.")]}) from None
+    except (ValueError, RecursionError):
+        raise BadRequest({"body": [_("The request is not valid JSON. Send {\"body\": \"your message\"}.")]}) \
+            from None
+    if not isinstance(document, dict):
+        raise BadRequest({"body": [_("Send a JSON object: {\"body\": \"your message\"}.")]})
+    unknown = sorted(set(document) - {"body"})
+    if unknown:
+        raise BadRequest({name: [_("Unknown field.")] for name in unknown})
+    if "body" in document and not isinstance(document["body"], str):
+        raise BadRequest({"body": [_("Must be text.")]})
+    form = ReporterMessageForm({"body": document.get("body", "")})
+    if not form.is_valid():
+        raise BadRequest({"body": [str(message) for message in form.errors["body"]]})
+    body: str = form.cleaned_data["body"]
+    return body
+
+
+@router.post(
+    "/reports/messages", url_name="report_message", summary="The reporter answers the responders",
+    openapi_extra={
+        "parameters": RECEIPT_HEADER,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["body"], "additionalProperties": False,
+            "properties": {"body": {"type": "string", "maxLength": 10_000}}}}}},
+        "responses": {
+            "201": {"description": "Stored, encrypted; the message as the status API shows it."},
+            "400": {"description": "Invalid; `errors` names the field."},
+            "401": {"description": "No `Authorization: Receipt` header."},
+            "404": {"description": "No report has this receipt."},
+            "415": {"description": "Not JSON."},
+            "429": {"description": "Too many wrong receipts from this client."},
+        },
+    },
+)
+def report_message(request: HttpRequest) -> JsonResponse:
+    found = _with_receipt(request)
+    if isinstance(found, JsonResponse):
+        return found
+    try:
+        body = _message_body(request)
+    except BadRequest as exc:
+        return JsonResponse({"detail": _("The message was not accepted."), "errors": exc.errors},
+                            status=exc.status)
+    answered = followup.answer(found, body)
+    response = JsonResponse(_message(answered.messages[-1]), status=201)
     response["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,4 @@
-"""Coming back with a receipt: find the report, open it, read the replies.
+"""Coming back with a receipt: find the report, open it, read the replies, answer.
 
 Receipt guesses are rate-limited per client, but we never store who guessed:
 the counter is keyed by a keyed hash of the client's address, lives only in
@@ -7,7 +7,7 @@ minutes. The receipt itself is only ever hashed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nacl.encoding
 import nacl.hash
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
+from tocsin.cases import actions
 from tocsin.cases.models import Case, Message
 from tocsin.crypto import boxes, receipts
 
@@ -38,6 +39,8 @@ class ReporterMessage:
 class Followup:
     case: Case
     messages: list[ReporterMessage]
+    # Unsealed with the receipt, for the reporter's answer; never shown or stored.
+    case_key: bytes = field(repr=False)
 
 
 def _client(group: str, request: HttpRequest) -> str:
@@ -79,11 +82,26 @@ def open_with_receipt(request: HttpRequest, receipt: str) -> Followup:
         _guesses(request, count=True)
         raise WrongReceipt from None
     case_key = boxes.unseal(bytes(case.receipt_sealed_key), receipts.private_key(receipt))
-    messages = [
+    return Followup(case, messages_of(case, case_key), case_key)
+
+
+def messages_of(case: Case, case_key: bytes) -> list[ReporterMessage]:
+    """Both sides of the conversation, oldest first.
+
+    The reporter's reading is not written to the audit log, unlike every
+    responder's: the times a reporter comes back would be a trace of them in
+    a seized database, and the log is there to hold insiders to account."""
+    return [
         ReporterMessage(
             message.direction, message.sent_at,
             boxes.decrypt_json(case_key, bytes(message.ciphertext), bound_to=case.reference),
         )
         for message in Message.objects.filter(case=case)
     ]
-    return Followup(case, messages)
+
+
+def answer(found: Followup, body: str) -> Followup:
+    """Store the reporter's answer (``body`` already validated) and return the
+    conversation with it."""
+    actions.receive_from_reporter(found.case, found.case_key, body)
+    return Followup(found.case, messages_of(found.case, found.case_key), found.case_key)

@@ -28,25 +28,18 @@ from tocsin.accounts.actions import unlock_private_key
 from tocsin.audit.models import Entry
 from tocsin.cases.actions import send_to_reporter
 from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence, Message
-from tocsin.conftest import PASSWORD
+from tocsin.conftest import PASSWORD, VALID_REPORT
 from tocsin.crypto import boxes
 from tocsin.intake import followup
 
-# The report of the shared fixture ``report`` (tocsin/conftest.py), as the HTML form sends it.
+# The report of the shared fixture ``report`` (tocsin/conftest.py), as the HTML
+# form sends it: the JSON's nested objects become the form's flat fields.
 FORM_REPORT: dict[str, str | list[str]] = {
-    "act_types": ["raid", "seizure"],
-    "occurred_on": "2026-03-15",
-    "country": "RU",
-    "locality": "Irkutsk",
-    "perpetrator_type": "police",
-    "perpetrator_name": "Economic crimes unit",
-    "company": "Microsoft",
-    "items_seized_count": "4",
-    "items_seized_kind": "laptops",
-    "organisation": "Baikal Environmental Wave",
-    "contact_kind": "signal",
-    "contact": "+7 912 345 67 89",
-    "narrative": "Officers arrived at 10:00 and took every computer.",
+    **{name: value for name, value in VALID_REPORT.items() if isinstance(value, str | list)},
+    "items_seized_count": str(VALID_REPORT["items_seized"]["count"]),
+    "items_seized_kind": VALID_REPORT["items_seized"]["kind"],
+    "contact_kind": VALID_REPORT["contact"]["kind"],
+    "contact": VALID_REPORT["contact"]["value"],
 }
 
 # Smallest files that the type check recognises by their first bytes.

@@ -1,7 +1,9 @@
 """The reporter's journey in a real browser, the way the threat model expects it:
 in Russian, on a phone-sized screen, with JavaScript off. Report with a PDF,
-keep the receipt, come back through /followup/; then a responder logs in,
-reads the report decrypted and downloads the file byte for byte.
+keep the receipt, come back through /followup/; then a responder logs in
+for the first time (password, then setting up the authenticator app from the
+page, as a person would type its key), reads the report decrypted and
+downloads the file byte for byte.
 
 Drives Debian's Chromium (``/usr/bin/chromium``) through Playwright's sync API.
 Playwright's own browser downloads are never used. Set ``TOCSIN_SCREENSHOTS``
@@ -10,6 +12,7 @@ to a folder to keep screenshots of the Russian pages for a human to look at.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from django_otp.oath import totp
 
 from tocsin.cases.models import Status
 from tocsin.conftest import PASSWORD
@@ -66,6 +70,13 @@ def tiny_pdf(text: str) -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
+
+
+def code_for(typed_key: str) -> str:
+    """What the responder's authenticator app shows for the key they typed in.
+    Pure arithmetic: no database while Playwright's loop runs."""
+    secret = typed_key.replace(" ", "")
+    return f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}"
 
 
 def russian(message: str) -> str:
@@ -198,6 +209,13 @@ def test_it_takes_a_russian_report_with_a_file_to_the_responder(
     page.goto(f"{origin}/accounts/login/")
     page.fill("#id_username", "rita")
     page.fill("#id_password", PASSWORD)
+    submit(page, "main form")
+    # The first login sets up two-step login: a QR code, and the key to type.
+    assert page.url == f"{origin}/accounts/enrol/"
+    qr_code = page.locator("main img.qr")
+    assert qr_code.evaluate("image => image.complete && image.naturalWidth > 0")  # the CSP allows it
+    screenshot(page, "enrol.png")
+    page.fill("#id_code", code_for(page.locator("#manual-key").inner_text()))
     submit(page, "main form")
     assert page.url == f"{origin}/staff/"
     # The unwrapped private key's share lives only in an HttpOnly cookie.

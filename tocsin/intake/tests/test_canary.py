@@ -44,15 +44,19 @@ def receipt_spellings(receipt: str) -> list[str]:
 
 def database_image() -> bytes:
     """The bytes of the SQLite database as a file would hold them, free pages
-    included; the test database lives in memory, so serialise it."""
+    included. Serialised through the connection, which sees this test's own
+    uncommitted rows (they reach the file only on commit), plus the files
+    themselves when the test database is one (settings_test: worker
+    processes in the alert tests must see it)."""
     if connection.vendor != "sqlite":
         return b""
     connection.ensure_connection()
+    image = connection.connection.serialize()
     name = str(connection.settings_dict["NAME"])
     if "mode=memory" in name or name == ":memory:":
-        return connection.connection.serialize()
-    return b"".join(Path(name + suffix).read_bytes() for suffix in ["", "-wal", "-shm"]
-                    if Path(name + suffix).exists())
+        return image
+    return image + b"".join(Path(name + suffix).read_bytes() for suffix in ["", "-wal", "-shm"]
+                            if Path(name + suffix).exists())
 
 
 def files_on_disk() -> Iterator[tuple[Path, bytes]]:

@@ -1,0 +1,1 @@
+"""Staff pages about cases, one module per part of the case page."""
