@@ -8,18 +8,25 @@
 - an anonymous visitor is a plain ``Client()``.
 
 ``logged_in(user)`` returns a client logged in through the real login page,
-so the session holds the responder's unwrapped key as in production.
+password then a code from the user's authenticator app (set up for them on
+first use), so the session holds the responder's unwrapped key and its second
+factor as in production. ``authenticator(user)`` is that app and
+``current_code(device)`` the code it shows.
 ``report(**fields)`` submits a valid report through the API and returns its
 receipt and reference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tocsin.accounts.actions import create_responder
 from tocsin.accounts.models import Membership, Team, User
@@ -69,15 +76,51 @@ def adam(db: None) -> User:
     return User.objects.create_user("adam", password=PASSWORD, is_staff=True, is_superuser=True)
 
 
+def authenticator(user: User) -> TOTPDevice:
+    """The user's phone: a confirmed TOTP device, as if they had enrolled it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+
+
+def current_code(device: TOTPDevice, at: float | None = None) -> str:
+    """The code the app shows at ``at`` (a Unix time; now if not given)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(client: Client, user: User) -> Any:
+    """Enter the current code for a client that has just passed the password step."""
+    device = authenticator(user)
+    # Tests log the same user in several times within one 30-second step, and
+    # a code that was accepted once is refused after (a replay); a real person
+    # would wait for the next code.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    return client.post("/accounts/code/", {"code": current_code(device)})
+
+
 @pytest.fixture
 def logged_in(db: None) -> Callable[[User], Client]:
     def login(user: User) -> Client:
         client = Client()
+        authenticator(user)
         response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content
+        assert response["Location"].startswith("/accounts/code/"), response["Location"]
+        response = pass_second_factor(client, user)
         assert response.status_code == 302, response.content
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Failed logins are counted in the cache; one test's must not throttle the next's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

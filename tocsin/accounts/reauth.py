@@ -1,8 +1,10 @@
-"""Asking for the password again before sensitive actions (granting access, exporting).
+"""Asking for the password and a fresh code again before sensitive actions
+(granting access, exporting).
 
-The session records when its owner last proved who they are (login, second
-factor, or re-authentication); a sensitive view refuses sessions older than
-``settings.REAUTH_SECONDS`` and sends the responder to re-authenticate first."""
+The session records when its owner last proved who they are (a login once
+its second factor is in, or /accounts/reauth/); a sensitive view refuses
+sessions older than ``settings.REAUTH_SECONDS`` and sends the responder to
+re-authenticate first, then back to where they were."""
 
 from __future__ import annotations
 

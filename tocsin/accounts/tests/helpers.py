@@ -1,12 +1,19 @@
-"""What the account tests look for: a responder's private key, in any form, anywhere."""
+"""What the account tests share: a responder's private key searched for in any form,
+anywhere; and sessions stopped part-way through logging in."""
 
 from __future__ import annotations
 
 import base64
+import time
+from typing import Any
 
 from django.db import connection
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tocsin.accounts import second_factor
 from tocsin.accounts.models import ResponderKey, User
+from tocsin.conftest import PASSWORD, authenticator
 from tocsin.crypto import keys
 
 
@@ -42,3 +49,37 @@ def all_stored_bytes() -> bytes:
                         blob += str(value).encode()
                     blob += b"\x00"
     return bytes(blob)
+
+
+def password_only(username: str, password: str = PASSWORD, **extra: Any) -> tuple[Client, Any]:
+    """A client past the password step and nothing more; the response to it."""
+    client = Client(**extra)
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    return client, response
+
+
+def half_logged_in(user: User) -> Client:
+    """A session past the right password but not yet past the code, for an
+    account whose authenticator app is set up."""
+    authenticator(user)
+    client, response = password_only(user.username)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/code/")
+    return client
+
+
+def enter_code(client: Client, code: str, path: str = "/accounts/code/", **data: str) -> Any:
+    return client.post(path, {"code": code, **data})
+
+
+def device_state(device: TOTPDevice) -> tuple[Any, ...]:
+    """What a refused code must leave as it was."""
+    device.refresh_from_db()
+    return device.confirmed, device.last_t, device.drift, device.key
+
+
+def age_password_step(client: Client, seconds: float) -> None:
+    """Make the password step of ``client``'s session ``seconds`` old: a clock set by value."""
+    session = client.session
+    session[second_factor.PASSWORD_STEP_FIELD] = time.time() - seconds
+    session.save()

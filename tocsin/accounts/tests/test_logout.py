@@ -5,6 +5,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from tocsin.accounts import keyring
+from tocsin.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,17 @@ def test_it_destroys_the_session_and_the_key_cookie(rita, logged_in, report):
     replay.cookies["sessionid"] = session_key
     replay.cookies[keyring.COOKIE] = key_share
     assert replay.get(f"/staff/cases/{reference}/").status_code == 302
+
+
+def test_it_audits_the_logout(rita, logged_in):
+    logged_in(rita).post("/accounts/logout/")
+    entry = Entry.objects.get(action="logout")
+    assert (entry.actor, entry.target) == (rita, "rita")
+
+
+def test_an_anonymous_logout_records_nothing(db):
+    assert Client().post("/accounts/logout/").status_code == 302
+    assert not Entry.objects.filter(action="logout").exists()
 
 
 def test_it_leaves_no_session_holding_the_sealed_key(rita, logged_in):

@@ -7,7 +7,7 @@ from tocsin.accounts.actions import create_responder
 from tocsin.accounts.models import ResponderKey, User
 from tocsin.accounts.tests.helpers import private_key_of
 from tocsin.audit.models import Entry
-from tocsin.conftest import PASSWORD
+from tocsin.conftest import PASSWORD, authenticator, pass_second_factor
 from tocsin.crypto import keys
 from tocsin.crypto.boxes import DecryptionError
 
@@ -59,11 +59,15 @@ def test_it_keeps_cases_readable_in_the_same_session(nadia, logged_in, report):
 
 def test_it_keeps_cases_readable_after_logging_in_again(nadia, report):
     _, reference = report()
+    user = nadia[0]
+    authenticator(user)
     client = Client()
     client.post("/accounts/login/", {"username": "nadia", "password": PASSWORD})
+    pass_second_factor(client, user)
     change(client)
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "nadia", "password": NEW_PASSWORD})
+    pass_second_factor(client, user)
     assert client.get(f"/staff/cases/{reference}/").status_code == 200
 
 

@@ -9,7 +9,7 @@ from tocsin.accounts.actions import create_responder
 from tocsin.accounts.models import ResponderKey, User
 from tocsin.accounts.tests.helpers import private_key_of
 from tocsin.audit.models import Entry
-from tocsin.conftest import PASSWORD
+from tocsin.conftest import PASSWORD, pass_second_factor
 from tocsin.crypto import keys
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,8 @@ def test_the_new_password_logs_in_and_reads_cases(nadia, report):
     assert client.post("/accounts/login/", {"username": "nadia", "password": PASSWORD}).status_code == 200
     assert client.post("/accounts/login/",
                        {"username": "nadia", "password": NEW_PASSWORD}).status_code == 302
+    assert client.get(f"/staff/cases/{reference}/").status_code == 302  # the code is still asked
+    pass_second_factor(client, nadia[0])
     assert client.get(f"/staff/cases/{reference}/").status_code == 200
 
 
@@ -113,6 +115,21 @@ def test_it_gives_an_unknown_user_the_same_answer(nadia):
     response = recover("nobody", nadia[1])
     assert response.status_code == 400
     assert "do not match" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["nadia", "nobody", "adam"])
+def test_it_does_the_same_work_whether_or_not_the_username_exists(nadia, adam, monkeypatch, username):
+    """So the time an answer takes does not tell who has an account."""
+    opened = []
+    real = keys.unwrap_with_recovery_key
+
+    def counting(ciphertext: bytes, recovery_key: str) -> bytes:
+        opened.append(len(ciphertext))
+        return real(ciphertext, recovery_key)
+
+    monkeypatch.setattr(keys, "unwrap_with_recovery_key", counting)
+    assert recover(username, keys.new_recovery_key()).status_code == 400
+    assert opened == [len(ResponderKey.objects.get(user=nadia[0]).recovery_wrapped_private_key)]
 
 
 def test_it_refuses_a_user_without_a_key_pair(adam):

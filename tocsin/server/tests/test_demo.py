@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tocsin.accounts.models import Membership, ResponderKey, Team, User
+from tocsin.conftest import pass_second_factor
 from tocsin.crypto import keys
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,8 @@ def test_it_writes_logins_that_work(data_dir, report):
         client = Client()
         response = client.post("/accounts/login/", {"username": username, "password": password})
         assert response.status_code == 302
+        assert response["Location"] == "/accounts/enrol/"  # the first login sets up the app
+        pass_second_factor(client, User.objects.get(username=username))
         assert client.get(f"/staff/cases/{reference}/").status_code == 200
         key = ResponderKey.objects.get(user__username=username)
         keys.unwrap_with_recovery_key(bytes(key.recovery_wrapped_private_key), recovery_key)

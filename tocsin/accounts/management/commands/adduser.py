@@ -42,3 +42,4 @@ class Command(BaseCommand):
         self.stdout.write("Recovery key (shown once; store it offline, it restores access "
                           "if the password is forgotten):")
         self.stdout.write(f"  {created.recovery_key}")
+        self.stdout.write("At the first login they set up an authenticator app (two-step login).")
