@@ -17,5 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("tocsin.accounts.urls")),
     path("staff/", include("tocsin.cases.urls")),
+    path("staff/", include("tocsin.alerts.urls")),
     path("api/v1/", api.urls),
 ]

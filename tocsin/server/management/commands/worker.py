@@ -4,7 +4,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from tocsin.alerts import worker
+from tocsin.alerts import sla, worker
 from tocsin.server import housekeeping
 
 log = logging.getLogger("tocsin.worker")
@@ -26,7 +26,9 @@ class Command(BaseCommand):
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         log.info("worker started")
         try:
-            worker.run(stop, periodic=[(interval, housekeeping.run_once)], poll_seconds=poll, once=once)
+            # SLA timers every second: an escalation is as urgent as the alert it follows.
+            periodic = [(interval, housekeeping.run_once), (1.0, sla.run_due)]
+            worker.run(stop, periodic=periodic, poll_seconds=poll, once=once)
         finally:
             # Run in-process (call_command, tests), give the caller its handlers back.
             for sig, handler in previous.items():
