@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tocsin.accounts",
     "tocsin.alerts",
     "tocsin.audit",
@@ -87,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A session past the password but not yet past the second factor gets no staff page.
+    "tocsin.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tocsin.server.middleware.ContentSecurityPolicyMiddleware",
@@ -166,6 +171,25 @@ KEY_WRAP_MEMLIMIT = env_int("TOCSIN_KEY_WRAP_MEMLIMIT", 64 * 1024 * 1024)
 # Granting access to a case or exporting one asks for the password again
 # if the responder last proved who they are longer ago than this.
 REAUTH_SECONDS = env_int("TOCSIN_REAUTH_SECONDS", 300)
+
+# Every account that logs in proves a second factor: a TOTP code from an
+# authenticator app, enrolled at the first login. The password step must be
+# followed by the code within SECOND_FACTOR_SECONDS, or the login starts over.
+SECOND_FACTOR_SECONDS = env_int("TOCSIN_SECOND_FACTOR_SECONDS", 900)
+OTP_TOTP_ISSUER = "Tocsin"
+# Wrong codes are throttled below, per account and per client, with a page that
+# says when to try again; django-otp's own exponential lock-out would refuse
+# even the right code a second after a typo, with nothing to tell the responder.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Failed passwords and codes allowed per window before the login answers 429.
+# Counted in the cache only, under the username or account and under a keyed
+# hash of the address: nothing about who tried is ever stored. A failure limit
+# per username lets an attacker lock a responder out for one window; that is
+# the price of stopping guessing spread over many addresses.
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("TOCSIN_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_FAILURES_PER_USERNAME = env_int("TOCSIN_LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("TOCSIN_LOGIN_FAILURES_PER_ADDRESS", 20)
+OTP_FAILURES_PER_ACCOUNT = env_int("TOCSIN_OTP_FAILURES_PER_ACCOUNT", 5)
 SESSION_COOKIE_AGE = env_int("TOCSIN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Strict"
@@ -214,6 +238,43 @@ FILE_UPLOAD_HANDLERS = ["tocsin.intake.uploads.EncryptingUploadHandler"]
 # The counter is keyed by a keyed hash of the address, held in the cache only.
 RECEIPT_GUESSES_PER_MINUTE = env_int("TOCSIN_RECEIPT_GUESSES_PER_MINUTE", 10)
 
+# -- Response-time promises (SLA); a team may override each (`tocsin sla set`) --
+# Minutes within which a case of each severity must be acknowledged.
+SLA_ACKNOWLEDGE_MINUTES = {
+    "critical": env_int("TOCSIN_SLA_CRITICAL_MINUTES", 15),
+    "high": env_int("TOCSIN_SLA_HIGH_MINUTES", 60),
+    "normal": env_int("TOCSIN_SLA_NORMAL_MINUTES", 120),
+}
+# The ladder: minutes without acknowledgement before the shift lead, then the
+# director, is alerted (the on-call responders are alerted at once).
+SLA_ESCALATION_MINUTES = {
+    "shift_lead": env_int("TOCSIN_SLA_SHIFT_LEAD_MINUTES", 60),
+    "director": env_int("TOCSIN_SLA_DIRECTOR_MINUTES", 90),
+}
+for _name, _minutes in [*SLA_ACKNOWLEDGE_MINUTES.items(), *SLA_ESCALATION_MINUTES.items()]:
+    if not 1 <= _minutes <= 7 * 24 * 60:
+        raise ImproperlyConfigured(f"TOCSIN_SLA_{_name.upper()}_MINUTES must be from 1 to 10080, "
+                                   f"not {_minutes}")
+if SLA_ESCALATION_MINUTES["director"] < SLA_ESCALATION_MINUTES["shift_lead"]:
+    raise ImproperlyConfigured("TOCSIN_SLA_DIRECTOR_MINUTES must not be less than "
+                               "TOCSIN_SLA_SHIFT_LEAD_MINUTES")
+# A referral's follow-up reminder fires at this hour (TIME_ZONE) of its
+# follow-up date -- office work, not a 3 a.m. page -- and again every so many
+# hours until the referral is followed up (0: once).
+REFERRAL_REMINDER_HOUR = env_int("TOCSIN_REFERRAL_REMINDER_HOUR", 9)
+REFERRAL_REMINDER_REPEAT_HOURS = env_int("TOCSIN_REFERRAL_REMINDER_REPEAT_HOURS", 24)
+if not 0 <= REFERRAL_REMINDER_HOUR <= 23 or REFERRAL_REMINDER_REPEAT_HOURS < 0:
+    raise ImproperlyConfigured("TOCSIN_REFERRAL_REMINDER_HOUR must be 0-23 and "
+                               "TOCSIN_REFERRAL_REMINDER_REPEAT_HOURS not negative")
+
+# -- Alert delivery ----------------------------------------------------------------
+# Seconds a worker holds an alert it claimed. It must outlast one delivery
+# (up to ~25 s against a receiver that hangs), or that alert goes out twice;
+# it is also how long the alerts of a worker that died wait for another.
+ALERT_LEASE_SECONDS = env_int("TOCSIN_ALERT_LEASE_SECONDS", 60)
+if ALERT_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("TOCSIN_ALERT_LEASE_SECONDS must be at least 1")
+
 # -- Logging: no IP address, user agent or receipt is ever written -------------
 LOGGING = {
     "version": 1,
@@ -225,7 +286,12 @@ LOGGING = {
         # django.request logs the path of every 4xx/5xx with the request attached;
         # handlers that print the request would expose headers, so keep to the message.
         "django.request": {"level": "ERROR"},
+        # At DEBUG, a missing template variable is logged with the whole page
+        # context -- decrypted reports and receipts included. Never below INFO.
+        "django.template": {"level": "INFO"},
         "django.security": {"level": "WARNING"},
+        # Apprise says "Sent ..." for every alert; failures (warnings) are what matter.
+        "apprise": {"level": "WARNING"},
     },
 }
 ADMINS: list[tuple[str, str]] = []  # no error mails: they would carry request data

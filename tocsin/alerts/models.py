@@ -73,3 +73,80 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class TeamPolicy(models.Model):
+    """A team's own response-time promise where it differs from the defaults
+    in settings (``SLA_*``). A blank field means "the default", so a change of
+    the default reaches every team that never chose otherwise."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="sla_policy")
+    acknowledge_critical_minutes = models.PositiveIntegerField(null=True, blank=True)
+    acknowledge_high_minutes = models.PositiveIntegerField(null=True, blank=True)
+    acknowledge_normal_minutes = models.PositiveIntegerField(null=True, blank=True)
+    shift_lead_minutes = models.PositiveIntegerField(null=True, blank=True)
+    director_minutes = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "team policies"
+
+    def __str__(self) -> str:
+        return f"SLA of {self.team}"
+
+
+class Timer(models.Model):
+    """A promise about one case that someone must keep, and what happens when
+    nobody does: an acknowledgement deadline with its escalation ladder, or a
+    referral's follow-up reminder.
+
+    ``due_at`` and ``next_step`` say when the worker must next act and what
+    it will do; they are recomputed after every step (``sla.plan``). A timer
+    stays open after its last step until the promise is kept, so the timers
+    page still shows it, overdue."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", _("Acknowledgement")
+        REFERRAL_FOLLOW_UP = "referral_follow_up", _("Referral follow-up")
+
+    class Step(models.TextChoices):
+        OVERDUE = "overdue", _("Overdue alert to the on-call responders and the shift lead")
+        SHIFT_LEAD = "shift_lead", _("Escalation to the shift lead")
+        DIRECTOR = "director", _("Escalation to the director")
+        REMINDER = "reminder", _("Follow-up reminder")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="timers")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # The referral's id, not a foreign key: referrals belong to the cases app,
+    # and a timer only needs to find its own again when the referral closes.
+    referral_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The severity the deadline was computed for (acknowledgement timers).
+    severity = models.CharField(max_length=8, blank=True)
+    started_at = models.DateTimeField()
+    # When the promise is broken: the acknowledgement deadline, or the
+    # moment the referral's follow-up falls due.
+    deadline_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    next_step = models.CharField(max_length=16, choices=Step.choices, blank=True)
+    escalations = models.PositiveSmallIntegerField(default=0)  # rungs of the ladder alerted
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveIntegerField(default=0)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_because = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        indexes = [
+            # The worker asks "anything due?" every second: one index probe.
+            models.Index(fields=["due_at"], condition=models.Q(stopped_at__isnull=True), name="timer_due"),
+            models.Index(fields=["deadline_at"], condition=models.Q(stopped_at__isnull=True),
+                         name="timer_open_by_deadline"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(kind="acknowledge"),
+                                    name="one_acknowledge_timer_per_case"),
+            models.UniqueConstraint(fields=["referral_id"], condition=models.Q(kind="referral_follow_up"),
+                                    name="one_timer_per_referral"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} timer of case {self.case_id}"

@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,44 +23,68 @@ def _free_port() -> int:
 
 @dataclass
 class Received:
-    at: float
+    at: float  # time.time() when the request was read
     headers: dict[str, str]
     body: dict[str, Any]
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.headers.get("Idempotency-Key", "")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops connections in a burst (two workers with
+    # eight threads each), and a dropped SYN is retried only after a second.
+    request_queue_size = 256
 
 
 @dataclass
 class WebhookReceiver:
-    """``with WebhookReceiver() as hook: ... hook.url`` -> json://127.0.0.1:PORT/hook"""
+    """A JSON webhook endpoint on loopback.
+
+    ``with WebhookReceiver() as hook: ... hook.url`` is ``json://127.0.0.1:PORT/hook``.
+    It answers ``status`` (after ``failures`` answers of 500 first, to test
+    retries); ``requests`` counts every POST, ``received`` keeps the ones it
+    accepted; ``on_arrival`` is called with each accepted one."""
 
     status: int = 200
+    failures: int = 0
     received: list[Received] = field(default_factory=list)
+    on_arrival: Callable[[Received], None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
+        self.requests = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                at = time.time()
                 try:
                     body = json.loads(raw)
                 except ValueError:
                     body = {"raw": raw.decode("utf-8", "replace")}
                 with receiver._arrived:
-                    if receiver.status < 300:
-                        receiver.received.append(Received(time.time(), dict(self.headers.items()), body))
+                    receiver.requests += 1
+                    status = 500 if receiver.requests <= receiver.failures else receiver.status
+                    if status < 300:
+                        arrival = Received(at, dict(self.headers.items()), body)
+                        receiver.received.append(arrival)
+                        if receiver.on_arrival is not None:
+                            receiver.on_arrival(arrival)
                     receiver._arrived.notify_all()
-                self.send_response(receiver.status)
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self.url = f"json://127.0.0.1:{self.port}/hook"
         self.http_url = f"http://127.0.0.1:{self.port}/hook"
@@ -74,11 +99,23 @@ class WebhookReceiver:
         self._server.server_close()
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """At least ``count`` accepted requests, or what came within ``timeout``."""
         deadline = time.monotonic() + timeout
         with self._arrived:
             while len(self.received) < count and time.monotonic() < deadline:
                 self._arrived.wait(deadline - time.monotonic())
             return list(self.received)
+
+    def wait_for_keys(self, keys: Iterable[str], timeout: float = 10.0) -> set[str]:
+        """Wait until every idempotency key in ``keys`` arrived; return the missing ones."""
+        wanted = set(keys)
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                missing = wanted - {arrival.idempotency_key for arrival in self.received}
+                if not missing or time.monotonic() >= deadline:
+                    return missing
+                self._arrived.wait(min(0.5, deadline - time.monotonic()))
 
 
 class SmtpReceiver:
@@ -91,7 +128,7 @@ class SmtpReceiver:
         receiver = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 from email import message_from_bytes, policy
 
                 receiver.messages.append(message_from_bytes(envelope.content, policy=policy.default))

@@ -2,37 +2,49 @@
 
 The address check is made twice: when a channel is added (a clear error for
 the administrator) and at every connection, because a public name can be
-made to resolve to a private address later (DNS rebinding). The connect-time
-check wraps ``socket.getaddrinfo`` for the current delivery only, so it
-covers every protocol Apprise speaks -- HTTP(S) through urllib3 and SMTP
-through smtplib both resolve through it."""
+made to resolve to a private address later (DNS rebinding), and because
+anyone who can write a channel row can skip ``tocsin channel add``. The
+connect-time check wraps ``socket.getaddrinfo`` for the current delivery
+only, so it covers every protocol Apprise speaks -- HTTP(S) through urllib3
+and SMTP through smtplib both resolve through it, and both connect to the
+addresses it returns, so the address checked is the address used."""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import apprise
 
 # Schemes whose host is the receiver itself (self-hosted), so it can be
 # checked when the channel is added. For hosted services (Telegram, ...) the
-# URL's "host" is a token, and the connect-time check covers them.
-SELF_HOSTED_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos",
-                       "signal", "signals", "matrix", "matrixs", "ntfy", "ntfys", "gotify", "gotifys"}
+# URL's "host" is a token -- resolving it would hand the token to the DNS
+# resolver -- and the connect-time check covers them.
+SELF_HOSTED_SCHEMES = {
+    "json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos", "signal", "signals",
+    "matrix", "matrixs", "ntfy", "ntfys", "gotify", "gotifys", "mmost", "mmosts", "rocket", "rockets",
+    "apprise", "apprises", "nctalk", "nctalks", "ncloud", "nclouds", "mqtt", "mqtts",
+}
 
 
 class ChannelError(ValueError):
-    """The URL is not a channel we can deliver to."""
+    """The URL is not a channel we can deliver to, or a delivery failed."""
 
 
-class PrivateAddress(ChannelError):
-    pass
+class Undeliverable(ChannelError):
+    """A failure that retrying cannot mend: the alert becomes a dead letter at
+    once, so an administrator sees it now rather than in two hours."""
+
+
+class PrivateAddress(Undeliverable):
+    """The receiver's address is loopback, private or otherwise not global."""
 
 
 def is_public(address: str) -> bool:
@@ -42,33 +54,73 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-_allow_private: contextvars.ContextVar[bool | None] = contextvars.ContextVar("allow_private", default=None)
+@dataclass
+class _Delivery:
+    """What one ``send`` allows and what happened during it (per thread)."""
+
+    allow_private: bool
+    refusals: list[str] = field(default_factory=list)
+    complaints: list[str] = field(default_factory=list)  # Apprise's warnings, for last_error
+
+
+_delivery: contextvars.ContextVar[_Delivery | None] = contextvars.ContextVar("alert_delivery", default=None)
 _real_getaddrinfo = socket.getaddrinfo
+
+
+class _Refused(socket.gaierror):
+    """Raised where a failed name lookup would be, so every library handles it
+    as the connection failure it is; ``send`` then reports the refusal itself."""
 
 
 def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
     results = _real_getaddrinfo(host, *args, **kwargs)
-    allow = _allow_private.get()
-    if allow is None or allow:
+    delivery = _delivery.get()
+    if delivery is None or delivery.allow_private:
         return results
     public = [result for result in results if is_public(str(result[4][0]))]
     if not public:
-        raise PrivateAddress(f"{host} resolves only to private or loopback addresses")
+        addresses = ", ".join(sorted({str(result[4][0]) for result in results}))
+        reason = (f"refused at connect: {host} resolves only to private or loopback "
+                  f"addresses ({addresses})")
+        delivery.refusals.append(reason)
+        raise _Refused(socket.EAI_NONAME, reason)
     return public
 
 
+class _ComplaintHandler(logging.Handler):
+    """Keeps Apprise's own warnings (\"HTTP Error 500\", \"Connection error
+    while submitting email\") for the delivery running in this thread."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        delivery = _delivery.get()
+        if delivery is not None:
+            delivery.complaints.append(record.getMessage())
+
+
+_installed = False
+
+
 def install_connect_guard() -> None:
-    """Called once per process that delivers alerts (the worker)."""
+    """Guard this process's name lookups during deliveries. Idempotent;
+    ``send`` calls it, so no delivering process can forget it. Lookups made
+    outside a delivery (the database, the web) pass through untouched."""
+    global _installed
+    if _installed:
+        return
     socket.getaddrinfo = _guarded_getaddrinfo
+    logging.getLogger("apprise").addHandler(_ComplaintHandler(logging.WARNING))
+    _installed = True
 
 
 @contextlib.contextmanager
-def connect_policy(*, allow_private: bool) -> Iterator[None]:
-    token = _allow_private.set(allow_private)
+def connect_policy(*, allow_private: bool) -> Iterator[_Delivery]:
+    install_connect_guard()
+    delivery = _Delivery(allow_private)
+    token = _delivery.set(delivery)
     try:
-        yield
+        yield delivery
     finally:
-        _allow_private.reset(token)
+        _delivery.reset(token)
 
 
 def parse(url: str) -> Any:
@@ -78,22 +130,37 @@ def parse(url: str) -> Any:
     return plugin
 
 
+def _host_of(plugin: Any) -> str:
+    return str(getattr(plugin, "smtp_host", None) or getattr(plugin, "host", None) or "")
+
+
+def _literal_address(host: str) -> str | None:
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(host.split("%")[0]))
+    return None
+
+
 def check_channel_url(url: str, *, allow_private: bool) -> str:
-    """Validate ``url``; return a label with its secrets masked."""
+    """Validate ``url``; return a label with its secrets masked.
+
+    Raises ``ChannelError`` (``PrivateAddress`` for a receiver on loopback or
+    a private network without ``allow_private``)."""
     plugin = parse(url)
     scheme = url.split("://", 1)[0].lower()
-    host = getattr(plugin, "smtp_host", None) or getattr(plugin, "host", None)
-    if scheme in SELF_HOSTED_SCHEMES and host and not allow_private:
-        try:
-            addresses = {str(info[4][0]) for info in _real_getaddrinfo(host, None)}
-        except OSError as exc:
-            raise ChannelError(f"cannot resolve {host}: {exc.strerror or exc}") from exc
-        private = sorted(a for a in addresses if not is_public(a))
-        if private:
-            raise PrivateAddress(
-                f"{host} resolves to a private or loopback address ({', '.join(private)}); "
-                "add the channel with --allow-private if that is intended"
-            )
+    host = _host_of(plugin).strip("[]")  # an IPv6 literal comes bracketed
+    if host and not allow_private:
+        literal = _literal_address(host)
+        if literal is not None or host.lower() == "localhost" or scheme in SELF_HOSTED_SCHEMES:
+            try:
+                addresses = {str(info[4][0]) for info in _real_getaddrinfo(host, None)}
+            except OSError as exc:
+                raise ChannelError(f"cannot resolve {host}: {exc.strerror or exc}") from exc
+            private = sorted(a for a in addresses if not is_public(a))
+            if private:
+                raise PrivateAddress(
+                    f"{host} resolves to a private or loopback address ({', '.join(private)}); "
+                    "add the channel with --allow-private if that is intended"
+                )
     return str(plugin.url(privacy=True))[:300]
 
 
@@ -105,24 +172,49 @@ class Message:
     fields: dict[str, str]
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Mail has no standard idempotency header; receivers that care can read this
+# one (or the body line), and Message-ID cannot be set through Apprise.
+MAIL_IDEMPOTENCY_HEADER = "X-Tocsin-Idempotency-Key"
+
+
 def _with_extras(url: str, message: Message) -> str:
     """JSON webhooks get the idempotency key as a header and the alert's
-    fields as JSON members, so a receiver need not parse the text."""
+    fields as JSON members, so a receiver need not parse the text; mail gets
+    the key as a header too (it is in the body as well)."""
     scheme = url.split("://", 1)[0].lower()
-    if scheme not in {"json", "jsons"}:
+    if scheme in {"json", "jsons"}:
+        extras = {f"+{IDEMPOTENCY_HEADER}": message.idempotency_key}
+        extras.update({f":{key}": value for key, value in message.fields.items()})
+    elif scheme in {"mailto", "mailtos"}:
+        extras = {f"+{MAIL_IDEMPOTENCY_HEADER}": message.idempotency_key}
+    else:
         return url
-    extras = {"+Idempotency-Key": message.idempotency_key}
-    extras.update({f":{key}": value for key, value in message.fields.items()})
-    return url + ("&" if "?" in url else "?") + urlencode(extras)
+    base, _, fragment = url.partition("#")
+    # Percent-encoding only: Apprise unquotes without turning "+" into a space.
+    query = urlencode(extras, quote_via=lambda value, *_: quote(value, safe=""))
+    joined = base + ("&" if "?" in base else "?") + query
+    return f"{joined}#{fragment}" if fragment else joined
 
 
 def send(url: str, message: Message, *, allow_private: bool, timeout: float = 10.0) -> None:
-    """Deliver ``message``; raise ``ChannelError`` or ``OSError`` on failure."""
-    plugin = parse(_with_extras(url, message))
+    """Deliver ``message`` through the channel ``url``.
+
+    Raises ``Undeliverable`` (``PrivateAddress`` for a refused address) when
+    retrying cannot help, ``ChannelError`` for a failure worth retrying, with
+    the receiver's or the connection's reason as precisely as Apprise tells it."""
+    try:
+        plugin = parse(_with_extras(url, message))
+    except ChannelError as exc:
+        raise Undeliverable(str(exc)) from exc
+    # Bounded, so the worker's lease on a claimed alert outlasts its delivery.
     with contextlib.suppress(AttributeError):
         plugin.socket_connect_timeout = timeout
         plugin.socket_read_timeout = timeout
-    with connect_policy(allow_private=allow_private):
+    with connect_policy(allow_private=allow_private) as delivery:
         delivered = plugin.notify(body=message.body, title=message.title)
+    if delivery.refusals:
+        raise PrivateAddress(delivery.refusals[0])
     if not delivered:
-        raise ChannelError("the receiver did not accept the message")
+        reasons = [line for line in delivery.complaints if line]
+        raise ChannelError("; ".join(reasons[-2:]) if reasons else "the receiver did not accept the message")

@@ -1,15 +1,40 @@
-"""The worker's loop: deliver alerts as soon as they commit, then the periodic jobs."""
+"""The worker's loop: deliver alerts as soon as they commit, then the periodic jobs.
+
+Deliveries run in a thread pool and are pipelined: the main thread starts as
+many due alerts as there are idle threads and records each result soon
+after it is in, so one slow or dead receiver holds up one thread, never the
+alerts behind it. Only the main thread touches the database.
+
+How alerts are taken depends on the database:
+
+- PostgreSQL (any number of workers, on any number of machines): each claim
+  is a short transaction that leases the rows (``outbox.exchange``, with
+  ``SKIP LOCKED``); results are recorded in the same transaction as the
+  next claim.
+- SQLite (one machine): every write waits for the database's one write lock,
+  which the web needs for each report, and a waiting writer sleeps in steps
+  of milliseconds. So one worker per data directory becomes the sole
+  deliverer by taking a file lock (the kernel drops it if the worker dies);
+  it takes due alerts with a plain read (``outbox.take``) and records
+  results in batches. Between a report's commit and its delivery there is
+  no write at all. Other workers run the periodic jobs and stand by."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import IO
 
 import apprise
-from django.db import close_old_connections
+from django.conf import settings
+from django.db import close_old_connections, connection
 
 from . import outbox, transport, wakeup
 
@@ -17,42 +42,279 @@ log = logging.getLogger("tocsin.worker")
 
 Periodic = list[tuple[float, Callable[[], object]]]
 
+# The longest the loop sleeps without looking at ``stop``: a stop request
+# (SIGTERM from `tocsin serve`) is honoured within this, whatever --poll says.
+STOP_CHECK_SECONDS = 1.0
+# The sole deliverer records results this often (one short write transaction
+# for all of them), and sooner when this many are waiting.
+RECORD_EVERY_SECONDS = 0.1
+RECORD_BATCH = 200
+# How often an idle worker lets Django close a database connection past its age.
+TIDY_SECONDS = 10.0
 
-def _one_pass(stop: threading.Event, pool: ThreadPoolExecutor, periodic: Periodic,
-              last_run: list[float]) -> None:
+
+class Dispatcher:
+    """Keeps up to ``slots`` deliveries in flight, claiming with a lease."""
+
+    def __init__(self, pool: Executor, slots: int, on_done: Callable[[], None]) -> None:
+        self.pool, self.slots, self.on_done = pool, slots, on_done
+        self.in_flight: set[Future[outbox.Outcome]] = set()
+        # Kept until recorded: if the database is briefly away, a later step
+        # records them, rather than letting them be sent again.
+        self.unrecorded: list[outbox.Outcome] = []
+
+    def _harvest(self) -> None:
+        done = {future for future in self.in_flight if future.done()}
+        self.in_flight -= done
+        self.unrecorded += [future.result() for future in done]
+
+    def _start(self, rows: list[outbox.Alert]) -> None:
+        if rows and log.isEnabledFor(logging.DEBUG):
+            log.debug("claimed %s", " ".join(row.idempotency_key for row in rows))
+        for row in rows:
+            future = self.pool.submit(outbox.deliver, row)
+            future.add_done_callback(lambda _future: self.on_done())
+            self.in_flight.add(future)
+
+    def step(self, *, claim: bool) -> None:
+        """Record finished deliveries and, with ``claim``, start new ones in the free slots."""
+        self._harvest()
+        free = self.slots - len(self.in_flight) if claim else 0
+        rows = outbox.exchange(self.unrecorded, free)
+        self.unrecorded = []
+        self._start(rows)
+
+    def finish(self) -> None:
+        """Wait for the deliveries in flight and record them, so a worker
+        stopped on purpose leaves nothing to be sent again."""
+        for future in list(self.in_flight):
+            future.exception()  # waits; deliver() never raises
+        self._harvest()
+        if self.unrecorded:
+            outbox.record(self.unrecorded)
+            self.unrecorded = []
+
+
+class SoleDispatcher(Dispatcher):
+    """The sole deliverer of a SQLite data directory: takes without writing,
+    and records in batches from a thread of its own, so that waiting for the
+    write lock never holds up the next alert."""
+
+    def __init__(self, pool: Executor, slots: int, on_done: Callable[[], None]) -> None:
+        super().__init__(pool, slots, on_done)
+        self.taken: set[int] = set()  # in flight or not yet recorded; guarded by _lock
+        self._lock = threading.Lock()
+        self._to_record: list[outbox.Outcome] = []
+        self._wake_recorder = threading.Event()
+        self._stopping = False
+        self._recorder = threading.Thread(target=self._record_loop, name="alert-recorder", daemon=True)
+        self._recorder.start()
+
+    def step(self, *, claim: bool) -> None:
+        self._harvest()
+        if self.unrecorded:
+            with self._lock:
+                self._to_record += self.unrecorded
+                waiting = len(self._to_record)
+            self.unrecorded = []
+            if waiting >= RECORD_BATCH:
+                self._wake_recorder.set()
+        free = self.slots - len(self.in_flight) if claim else 0
+        if free <= 0:
+            return
+        with self._lock:
+            exclude = set(self.taken)
+        rows = outbox.take(free, exclude=exclude)
+        with self._lock:
+            self.taken |= {row.pk for row in rows}
+        self._start(rows)
+
+    def _record_pending(self) -> None:
+        with self._lock:
+            batch, self._to_record = self._to_record, []
+        if not batch:
+            return
+        try:
+            outbox.record(batch)
+        except Exception:
+            with self._lock:
+                self._to_record = batch + self._to_record  # kept, and tried again
+            raise
+        with self._lock:
+            self.taken -= {outcome.alert.pk for outcome in batch}
+
+    def _record_loop(self) -> None:
+        try:
+            while not self._stopping:
+                self._wake_recorder.wait(RECORD_EVERY_SECONDS)
+                self._wake_recorder.clear()
+                try:
+                    self._record_pending()
+                except Exception:
+                    log.exception("could not record deliveries; trying again")
+                    time.sleep(1.0)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def finish(self) -> None:
+        for future in list(self.in_flight):
+            future.exception()  # waits; deliver() never raises
+        self._harvest()
+        with self._lock:
+            self._to_record += self.unrecorded
+        self.unrecorded = []
+        self._stopping = True
+        self._wake_recorder.set()
+        self._recorder.join(timeout=60)
+        self._record_pending()  # whatever the recorder left
+
+
+def sole_deliverer() -> IO[bytes] | None:
+    """Take the data directory's outbox lock without waiting; the open file
+    holds it (until closed, or the process ends however it ends)."""
+    handle = open(Path(settings.DATA_DIR) / "outbox.lock", "ab")  # noqa: SIM115 -- held open on purpose
     try:
-        while outbox.deliver_due(pool) and not stop.is_set():
-            pass
-        now = time.monotonic()
-        for index, (every, job) in enumerate(periodic):
-            if now - last_run[index] >= every:
-                last_run[index] = now
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def _run_periodic(periodic: Periodic, last_run: list[float]) -> float:
+    """Run the jobs that are due; return the seconds until the next one is."""
+    now = time.monotonic()
+    soonest = float("inf")
+    for index, (every, job) in enumerate(periodic):
+        if now - last_run[index] >= every:
+            last_run[index] = now
+            try:
                 job()
-    except Exception:
-        log.exception("worker pass failed; retrying")
-        stop.wait(1.0)
-    finally:
-        close_old_connections()
+            except Exception:
+                log.exception("periodic job %s failed; it runs again in %s s",
+                              getattr(job, "__qualname__", job), every)
+        soonest = min(soonest, last_run[index] + every - time.monotonic())
+    return soonest
 
 
-def run(stop: threading.Event, *, periodic: Periodic, poll_seconds: float = 2.0, threads: int = 8,
+def _prepare() -> None:
+    transport.install_connect_guard()
+    apprise.Apprise.instantiate("json://localhost/")  # load Apprise's plugins now, not on the first alert
+
+
+class _Role:
+    """Which dispatcher this worker runs, and on SQLite the lock that lets it."""
+
+    def __init__(self, pool: Executor, threads: int, on_done: Callable[[], None]) -> None:
+        self.pool, self.threads, self.on_done = pool, threads, on_done
+        self.lock: IO[bytes] | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.try_to_deliver()
+
+    def try_to_deliver(self) -> bool:
+        """Become a deliverer if this worker may; True if it is one."""
+        if self.dispatcher is not None:
+            return True
+        if connection.vendor != "sqlite":
+            self.dispatcher = Dispatcher(self.pool, self.threads, self.on_done)
+        else:
+            self.lock = sole_deliverer()
+            if self.lock is not None:
+                self.dispatcher = SoleDispatcher(self.pool, self.threads, self.on_done)
+        return self.dispatcher is not None
+
+    def describe(self) -> str:
+        if self.dispatcher is None:
+            return "standing by: another worker delivers this data directory's alerts"
+        if isinstance(self.dispatcher, SoleDispatcher):
+            return "delivering (the sole deliverer of this data directory)"
+        return "delivering"
+
+    def release(self) -> None:
+        if self.lock is not None:
+            with contextlib.suppress(OSError):
+                self.lock.close()
+            self.lock = None
+
+
+def run(stop: threading.Event, *, periodic: Periodic, poll_seconds: float = 2.0, threads: int = 16,
         once: bool = False) -> None:
     """Run until ``stop`` is set (or one pass, with ``once``).
 
     ``periodic`` lists (every seconds, job). Between passes the worker sleeps
-    until an alert commits (see ``wakeup``) or ``poll_seconds`` pass; the poll
-    catches retries falling due and rows whose worker died mid-delivery."""
-    transport.install_connect_guard()
-    apprise.Apprise.instantiate("json://localhost/")  # load Apprise's plugins now, not on the first alert
+    until an alert commits (see ``wakeup``), a delivery finishes, a periodic
+    job falls due or ``poll_seconds`` pass; the poll catches retries falling
+    due and alerts whose worker died mid-delivery."""
+    _prepare()
     last_run = [float("-inf")] * len(periodic)
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alert") as pool:
-        if once:
-            _one_pass(stop, pool, periodic, last_run)
-            return
-        listener = wakeup.Listener()
+    if once:
+        _once(stop, periodic, last_run, threads)
+        return
+    listener = wakeup.Listener()
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alert") as pool:
+            role = _Role(pool, threads, listener.poke)
+            log.info("worker ready: %s, %s, polling every %s s, %s delivery threads", role.describe(),
+                     "woken on commit" if listener.listening else "NOT woken on commit (see above)",
+                     poll_seconds, threads)
+            try:
+                _loop(stop, role, listener, periodic, last_run, poll_seconds)
+            finally:
+                try:
+                    if role.dispatcher is not None:
+                        role.dispatcher.finish()
+                except Exception:
+                    log.exception("could not record the last deliveries; their alerts will be sent again")
+                role.release()
+    finally:
+        listener.close()  # after the pool: no thread can poke a closed pipe
+
+
+def _once(stop: threading.Event, periodic: Periodic, last_run: list[float], threads: int) -> None:
+    lock = sole_deliverer() if connection.vendor == "sqlite" else None
+    try:
+        if connection.vendor != "sqlite" or lock is not None:
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alert") as pool:
+                while outbox.deliver_due(pool, limit=threads) and not stop.is_set():
+                    pass
+        _run_periodic(periodic, last_run)
+    finally:
+        if lock is not None:
+            lock.close()
+        close_old_connections()
+
+
+def _loop(stop: threading.Event, role: _Role, listener: wakeup.Listener, periodic: Periodic,
+          last_run: list[float], poll_seconds: float) -> None:
+    claim = True
+    next_poll = time.monotonic() + poll_seconds
+    next_tidy = time.monotonic() + TIDY_SECONDS
+    while not stop.is_set():
         try:
-            while not stop.is_set():
-                _one_pass(stop, pool, periodic, last_run)
-                listener.wait(poll_seconds)
-        finally:
-            listener.close()
+            if role.dispatcher is not None:
+                role.dispatcher.step(claim=claim)
+            until_periodic = _run_periodic(periodic, last_run)
+        except Exception:
+            log.exception("worker pass failed; retrying")
+            close_old_connections()
+            stop.wait(1.0)
+            claim = True
+            continue
+        # With every slot filled more may be due: a finishing delivery pokes
+        # the listener, and the next step claims into the slot it freed.
+        dispatcher = role.dispatcher
+        now = time.monotonic()
+        if now >= next_tidy and (dispatcher is None or not dispatcher.in_flight):
+            # Idle: the moment to drop a connection past its age. Not on every
+            # pass: it makes the next query check the connection first.
+            close_old_connections()
+            next_tidy = now + TIDY_SECONDS
+        timeout = min(next_poll - now, until_periodic, STOP_CHECK_SECONDS)
+        woken = listener.wait(timeout)
+        now = time.monotonic()
+        polled = now >= next_poll
+        if polled:
+            next_poll = now + poll_seconds
+            if role.dispatcher is None and role.try_to_deliver():
+                log.info("worker %s took over: %s", os.getpid(), role.describe())
+        claim = woken or polled
