@@ -20,9 +20,12 @@ class Team(models.Model):
     """A group of responders who receive reports together.
 
     Reports from a country that no team claims go to the team named
-    ``default``."""
+    ``default``. The team named ``headquarters`` is the company's own
+    headquarters team: it approves answers to government demands and is
+    alerted when screening stops an action against a protected group."""
 
     DEFAULT = "default"
+    HEADQUARTERS = "headquarters"
 
     name = models.SlugField(max_length=64, unique=True)
     # ISO 3166-1 alpha-2 codes this team answers for.
@@ -65,3 +68,24 @@ class ResponderKey(models.Model):
 
     def __str__(self) -> str:
         return f"key pair of {self.user}"
+
+
+class DirectoryVersion(models.Model):
+    """One row whose ``value`` changes, through database triggers, whenever
+    anything that decides who receives a report changes: teams, memberships,
+    responders' keys, a user's ``is_active``, alert channels, SLA policies.
+
+    Each process keeps a snapshot of that directory (``tocsin.server.snapshots``)
+    and the intake re-reads only this value, inside the report's transaction,
+    instead of a dozen queries. Triggers, not Django signals, so that a
+    ``QuerySet.update()``, a migration or a hand-made SQL fix changes it too;
+    a random value rather than a counter, so that a rolled-back change (or a
+    restored backup) can never bring back a value an older snapshot holds."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "accounts_directory_version"
+
+    def __str__(self) -> str:
+        return f"directory version {self.value}"

@@ -29,7 +29,7 @@ from tocsin.accounts.models import Membership, User
 from tocsin.cases import signals
 from tocsin.cases.models import Case
 
-from . import outbox
+from . import directory, outbox
 
 CASE_RECEIVED = "case.received"
 REPORTER_REPLIED = "case.reporter_replied"
@@ -54,14 +54,15 @@ def readers(case: Case) -> QuerySet[User]:
     return User.objects.filter(case_keys__case=case, is_active=True)
 
 
-def announce_new_report(sender: Any, case: Case, **kwargs: Any) -> None:
+def announce_new_report(sender: Any, case: Case, version: int | None = None, **kwargs: Any) -> None:
     # The site's language, not the reporter's (the request's): the alert is
     # for responders, and the worker's alerts (overdue, escalated) use it too.
     with translation.override(settings.LANGUAGE_CODE):
         title = _("New report %(reference)s: %(acts)s in %(country)s") % {
             "reference": case.reference, "acts": ", ".join(case.act_types or ()), "country": case.country}
+    channel_ids = directory.at(version).new_report_channels(case.team_id)
     outbox.announce(outbox.Announcement(CASE_RECEIVED, title, case.reference, _fields(case)),
-                    teams=[case.team], users=on_call_responders(case))
+                    channel_ids=channel_ids)
 
 
 def announce_reporter_reply(sender: Any, case: Case, **kwargs: Any) -> None:

@@ -31,8 +31,9 @@ from tocsin.audit import log as audit
 from tocsin.audit.models import Head
 from tocsin.cases import signals
 from tocsin.cases.models import Case, Severity, Status, provisional_severity
+from tocsin.server.rows import Insert
 
-from . import outbox
+from . import directory, outbox
 from .announcements import on_call_responders
 from .models import TeamPolicy, Timer
 
@@ -183,13 +184,17 @@ def replan_team(team: Team, now: dt.datetime | None = None) -> int:
 
 # -- Receivers of the case events (inside the event's transaction) ------------
 
-def start_acknowledgement(sender: Any, case: Case, **kwargs: Any) -> None:
-    """A new report: the clock for its acknowledgement starts at its receipt."""
-    policy = policy_for(case.team_id)
+def start_acknowledgement(sender: Any, case: Case, version: int | None = None, **kwargs: Any) -> None:
+    """A new report: the clock for its acknowledgement starts at its receipt.
+    The team's policy comes from the directory snapshot ``version`` names."""
+    policy = policy_from(directory.at(version).policies.get(case.team_id))
     timer = Timer(case=case, kind=Timer.Kind.ACKNOWLEDGE, started_at=case.received_at,
                   deadline_at=case.received_at)
     _set_deadline(timer, severity_of(case), policy, timezone.now())
-    timer.save(force_insert=True)
+    _insert_timer.rows([timer])  # inside the report's transaction: no ORM compile (see rows.Insert)
+
+
+_insert_timer = Insert(Timer)
 
 
 def stop_acknowledgement(sender: Any, case: Case, **kwargs: Any) -> None:

@@ -7,8 +7,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from tocsin.server.rows import Insert, Statement
 
 from .models import Entry, Head
 
@@ -29,17 +31,34 @@ def record(action: str, *, actor: Any = None, target: str = "", **detail: Any) -
     so the entry and the change commit or vanish together."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the action's transaction")
-    head, _ = Head.objects.select_for_update().get_or_create(pk=1)
+    head_seq, head_hash = _lock_head()
     now = timezone.now()
-    seq = head.seq + 1
+    seq = head_seq + 1
     actor_id = actor.pk if actor is not None else None
-    digest = _digest(seq, now.isoformat(), actor_id, action, target, detail, head.hash)
-    entry = Entry.objects.create(
-        seq=seq, at=now, actor_id=actor_id, action=action, target=target,
-        detail=detail, prev_hash=head.hash, hash=digest,
-    )
-    Head.objects.filter(pk=1).update(seq=seq, hash=digest)
+    digest = _digest(seq, now.isoformat(), actor_id, action, target, detail, head_hash)
+    entry = Entry(seq=seq, at=now, actor_id=actor_id, action=action, target=target,
+                  detail=detail, prev_hash=head_hash, hash=digest)
+    # Plain statements rather than the ORM's: every report appends here,
+    # inside the transaction that holds SQLite's write lock.
+    _insert_entry.rows([entry])
+    _move_head.rows([seq, digest])
     return entry
+
+
+_insert_entry = Insert(Entry)
+_move_head = Statement("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1")
+_read_head = Statement("SELECT seq, hash FROM audit_head WHERE id = 1")
+_lock_head_row = Statement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+
+
+def _lock_head() -> tuple[int, str]:
+    """The newest entry's number and hash, with the head row locked until
+    the caller's transaction ends (SQLite's write lock already is)."""
+    found = (_lock_head_row if connection.features.has_select_for_update else _read_head).rows()
+    if not found:  # the first entry ever
+        head, _ = Head.objects.select_for_update().get_or_create(pk=1)
+        return head.seq, head.hash
+    return int(found[0][0]), str(found[0][1])
 
 
 @dataclass(frozen=True)

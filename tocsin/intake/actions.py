@@ -15,6 +15,8 @@ from tocsin.audit import log as audit
 from tocsin.cases import signals
 from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence, provisional_severity
 from tocsin.crypto import boxes, receipts
+from tocsin.server import snapshots
+from tocsin.server.rows import Insert
 
 from . import evidence
 from .forms import ReportInput
@@ -47,15 +49,35 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_insert_case = Insert(Case)
+_insert_keys = Insert(CaseKey)
+
+
 def submit_report(report: ReportInput) -> Submitted:
     """Store a validated report so that only its readers and its receipt can open it.
 
     The evidence files are moved into the store and synced before the database
     transaction commits; if the transaction fails they are removed again, so
     nothing is left half-stored. Raises ``routing.NoResponders``."""
-    destination = route(report.country)
-    case_key = boxes.new_report_key()
     receipt = receipts.new_receipt()
+    for attempt in range(STALE_RETRIES):
+        try:
+            return Submitted(_store(report, receipt, fresh=attempt > 0), receipt)
+        except snapshots.Stale:
+            continue  # the team or its keys changed meanwhile: route and seal again
+    for upload in report.files:
+        upload.discard()
+    raise snapshots.Stale("the directory kept changing while a report was stored")
+
+
+# On SQLite the second attempt always holds: the first one's check ran under
+# the write lock. PostgreSQL lets an administrator commit in between.
+STALE_RETRIES = 5
+
+
+def _store(report: ReportInput, receipt: str, *, fresh: bool) -> Case:
+    version, destination = route(report.country, fresh=fresh)
+    case_key = boxes.new_report_key()
     reference = new_reference()
     receipt_public_key = receipts.public_key(receipt)
     now = timezone.now()
@@ -96,11 +118,12 @@ def submit_report(report: ReportInput) -> Submitted:
         for parent in {path.parent for path in moved}:
             _fsync_dir(parent)
         with transaction.atomic():
-            case.save(force_insert=True)
-            CaseKey.objects.bulk_create(
-                CaseKey(case=case, user_id=user_id, sealed_key=sealed)
-                for user_id, sealed in sealed_keys
-            )
+            if snapshots.directory_version() != version:
+                raise snapshots.Stale
+            # Plain inserts: this transaction holds SQLite's write lock (see rows.Insert).
+            _insert_case.rows([case])
+            _insert_keys.rows([CaseKey(case=case, user_id=user_id, sealed_key=sealed)
+                               for user_id, sealed in sealed_keys])
             for item, custody in stored:
                 item.case = case
                 item.save(force_insert=True)
@@ -108,9 +131,11 @@ def submit_report(report: ReportInput) -> Submitted:
                 custody.save(force_insert=True)
             audit.record("report.received", target=reference, team=destination.team.name,
                          files=len(stored))
-            signals.case_received.send(sender=Case, case=case)
+            signals.case_received.send(sender=Case, case=case, version=version)
+    except snapshots.Stale:
+        raise  # the files stay in the store for the next attempt (moving them again is a no-op)
     except BaseException:
         for path in moved:
             path.unlink(missing_ok=True)
         raise
-    return Submitted(case, receipt)
+    return case

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from tocsin.cases.forms import ReporterMessageForm
+from tocsin.server import snapshots
 
 from . import actions, followup
 from .forms import ReportForm
@@ -187,6 +188,9 @@ def create_report(request: HttpRequest) -> JsonResponse:
     except NoResponders:
         return JsonResponse({"detail": _("Nobody can receive reports from this country yet.")},
                             status=503)
+    except snapshots.Stale:
+        return JsonResponse({"detail": _("The responders' directory is being changed. Send the report "
+                                         "again in a moment.")}, status=503)
     response = JsonResponse({"receipt": submitted.receipt, "reference": submitted.case.reference},
                             status=201)
     response["Cache-Control"] = "no-store"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from tocsin.cases.forms import ReporterMessageForm
 from tocsin.crypto import receipts
+from tocsin.server import snapshots
 
 from . import actions, followup
 from .forms import ReportForm
@@ -37,7 +38,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/report.html", {"form": form}, status=status)
     try:
         submitted = actions.submit_report(form.to_input())
-    except NoResponders:
+    except (NoResponders, snapshots.Stale):
         return _unavailable(request)
     return render(request, "intake/receipt.html", {
         "receipt": submitted.receipt, "reference": submitted.case.reference,

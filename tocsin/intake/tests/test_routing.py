@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from django.test import Client
 
-from tocsin.accounts.models import Team
+from tocsin.accounts.models import Membership, ResponderKey, Team, User
 from tocsin.cases.models import Case, CaseKey
-from tocsin.conftest import VALID_REPORT
+from tocsin.conftest import VALID_REPORT, make_responder
 
 from .conftest import PDF, Upload
 
@@ -91,3 +94,62 @@ def test_it_shows_the_form_as_unavailable_when_no_team_can_read_the_country(bora
     assert response.status_code == 503
     assert "try again later" in response.content.decode()
     nothing_stored()
+
+
+# -- The per-process directory snapshot (tocsin.server.snapshots) ---------------
+# Each test first stores a report, so the process holds a snapshot taken
+# before the change; the next report must not be routed by that copy.
+
+def submitted_readers(**fields: object) -> set[str]:
+    """Store a report through the action itself, skipping the views' check
+    that refreshes the snapshot: only the in-transaction check guards it."""
+    from django.utils.datastructures import MultiValueDict
+
+    from tocsin.intake import actions
+    from tocsin.intake.api import _from_json
+    from tocsin.intake.forms import ReportForm
+
+    data, _language = _from_json(json.dumps({**VALID_REPORT, **fields}).encode())
+    form = ReportForm(data, MultiValueDict())
+    assert form.is_valid(), form.errors
+    return readers(actions.submit_report(form.to_input()).case.reference)
+
+
+def test_it_seals_no_key_to_a_responder_deactivated_by_a_bulk_update(rita, lena):
+    assert submitted_readers() == {"rita", "lena"}
+    User.objects.filter(pk=lena.pk).update(is_active=False)  # no model signal is sent
+    assert submitted_readers() == {"rita"}
+
+
+def test_it_seals_the_key_to_a_responder_who_joined_after_the_last_report(rita):
+    assert submitted_readers() == {"rita"}
+    make_responder("nina", Team.DEFAULT)
+    assert submitted_readers() == {"rita", "nina"}
+
+
+def test_it_follows_a_country_claimed_after_the_last_report(rita, bora):
+    assert submitted_readers(country="AM") == {"rita"}
+    Team.objects.filter(name="belarus").update(countries=["BY", "AM"])
+    assert submitted_readers(country="AM") == {"bora"}
+
+
+def test_it_stops_sealing_to_a_responder_removed_from_the_team(rita, lena):
+    assert submitted_readers() == {"rita", "lena"}
+    Membership.objects.filter(user=lena).delete()
+    assert submitted_readers() == {"rita"}
+
+
+def test_it_refuses_a_report_once_the_last_responder_is_gone(rita):
+    from tocsin.intake import routing
+
+    assert submitted_readers() == {"rita"}
+    User.objects.filter(pk=rita.pk).update(is_active=False)
+    with pytest.raises(routing.NoResponders):
+        submitted_readers()
+
+
+def test_a_password_change_does_not_change_who_reads(rita, lena):
+    # Re-wrapping the private key changes the row, not the public key.
+    assert submitted_readers() == {"rita", "lena"}
+    ResponderKey.objects.filter(user=lena).update(salt=b"\0" * 16)
+    assert submitted_readers() == {"rita", "lena"}
