@@ -145,14 +145,22 @@ def deliver(alert: Alert) -> Outcome:
     """Send one claimed alert. Never raises: any failure is an outcome to record.
     Safe to run in a thread (no database access; the channel was fetched with
     the claim)."""
+    url = ""
     try:
-        transport.send(channel_secrets.open_url(bytes(alert.channel.sealed_url)), message_for(alert),
-                       allow_private=alert.channel.allow_private, timeout=SEND_TIMEOUT)
+        url = channel_secrets.open_url(bytes(alert.channel.sealed_url))
+        transport.send(url, message_for(alert), allow_private=alert.channel.allow_private,
+                       timeout=SEND_TIMEOUT)
     except transport.Undeliverable as exc:
-        return Outcome(alert, f"{type(exc).__name__}: {exc}"[:300], permanent=True)
+        return Outcome(alert, _reason(exc, url), permanent=True)
     except Exception as exc:  # any other failure is retried; the reason is kept short
-        return Outcome(alert, f"{type(exc).__name__}: {exc}"[:300])
+        return Outcome(alert, _reason(exc, url))
     return Outcome(alert)
+
+
+def _reason(exc: Exception, url: str) -> str:
+    """Why a delivery failed, for the dead-letter page and the log: never
+    the channel's credentials (see ``transport.redact``)."""
+    return transport.redact(f"{type(exc).__name__}: {exc}", url)[:300]
 
 
 def _due(now: dt.datetime) -> QuerySet[Alert]:

@@ -15,11 +15,12 @@ import contextlib
 import contextvars
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import apprise
 
@@ -218,3 +219,21 @@ def send(url: str, message: Message, *, allow_private: bool, timeout: float = 10
     if not delivered:
         reasons = [line for line in delivery.complaints if line]
         raise ChannelError("; ".join(reasons[-2:]) if reasons else "the receiver did not accept the message")
+
+
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` (a failure's reason, for the dead-letter page and the log)
+    without the channel's credentials: an exception from a library can quote
+    the URL, a bot token in its path or a password in its query. Every part
+    of ``url`` long enough to be a secret is masked, and so is anything else
+    that looks like a URL."""
+    parts = urlsplit(url)
+    secrets = {parts.netloc.rpartition("@")[0], *parts.path.split("/"), parts.query,
+               *(value for pair in parts.query.split("&") for value in pair.split("=")[1:])}
+    secrets |= {unquote(secret) for secret in secrets}
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return _URL.sub(lambda found: found.group(0).split("://", 1)[0] + "://***", text)

@@ -5,12 +5,13 @@ administrators see. The clock is passed in, never waited for."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 import pytest
 from django.utils import timezone
 
 from tocsin.accounts.models import Team
-from tocsin.alerts import actions, outbox
+from tocsin.alerts import actions, outbox, transport
 from tocsin.alerts.models import Alert
 from tocsin.alerts.receivers import WebhookReceiver
 from tocsin.alerts.tests.delivery import add_channel
@@ -135,3 +136,27 @@ def test_it_leaves_the_connection_as_synced_as_it_found_it(rita, report):
             cursor.execute("PRAGMA synchronous")
             assert cursor.fetchone()[0] == 2  # FULL
     assert Alert.objects.get().status == Alert.Status.DELIVERED
+
+
+def test_a_failure_reason_never_shows_the_channel_credentials():
+    url = "json://alerts:hunter2pass@hooks.example.org/v1/T0KEN-abc123?key=s3cr3t-value"
+    reason = ("ConnectionError: HTTPSConnectionPool(host='hooks.example.org'): Max retries "
+              f"exceeded with url: /v1/T0KEN-abc123?key=s3cr3t-value ({url})")
+    redacted = transport.redact(reason, url)
+    for secret in ("hunter2pass", "T0KEN-abc123", "s3cr3t-value"):
+        assert secret not in redacted
+    assert redacted.startswith("ConnectionError: HTTPSConnectionPool(host='hooks.example.org')")
+
+
+def test_a_failed_delivery_stores_and_logs_no_credential(rita, report, caplog):
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    add_channel(f"json://127.0.0.1:{port}/hook/T0KEN-abc123?key=s3cr3t-value", team=Team.DEFAULT)
+    report()
+    assert outbox.deliver_due() == 1
+    alert = Alert.objects.get()
+    assert alert.status == Alert.Status.PENDING and alert.last_error
+    for secret in ("T0KEN-abc123", "s3cr3t-value"):
+        assert secret not in alert.last_error
+        assert secret not in caplog.text
