@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from tocsin.crypto import boxes
 
 from .. import workflow
 from ..models import Case, CaseTransition, CustodyEntry, Evidence, Intervention, Message, Referral
+
+log = logging.getLogger("tocsin.cases")
 
 
 def _note(case_key: bytes, sealed: bytes | memoryview, public_id: str) -> str:
@@ -147,3 +150,12 @@ def export_case(case: Case, case_key: bytes, *, acting_user: Any,
     }
     audit.record("case.exported", actor=acting_user, target=case.reference)
     return document
+
+
+@transaction.atomic
+def record_integrity_failure(case: Case, *, acting_user: Any) -> None:
+    """A stored ciphertext of ``case`` failed to open with a key that opens
+    the case: someone changed it on disk. Recorded for the administrators
+    (the audit log and the error log, which names only the reference)."""
+    audit.record("case.integrity_failed", actor=acting_user, target=case.reference)
+    log.error("case %s: stored ciphertext failed its integrity check", case.reference)

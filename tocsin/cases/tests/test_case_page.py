@@ -60,3 +60,18 @@ def test_it_shows_the_evidence_with_its_hash(rita, logged_in, file_report):
     assert "protocol.txt" in content
     assert hashlib.sha256(EVIDENCE).hexdigest() in content
     assert f"/staff/cases/{filed.reference}/evidence/{filed.evidence_id}/" in content
+
+
+def test_it_refuses_a_case_altered_on_disk_and_records_it(rita, logged_in, report, caplog):
+    _, reference = report()
+    sealed = bytearray(Case.objects.get(reference=reference).sealed_content)
+    sealed[40] ^= 1  # one bit, as an attacker with the database would change it
+    Case.objects.filter(reference=reference).update(sealed_content=bytes(sealed))
+    response = logged_in(rita).get(f"/staff/cases/{reference}/")
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "failed their integrity check" in content
+    assert "took every computer" not in content
+    assert Entry.objects.filter(action="case.integrity_failed", target=reference, actor=rita).exists()
+    assert not Entry.objects.filter(action="case.opened", target=reference).exists()
+    assert f"case {reference}: stored ciphertext failed its integrity check" in caplog.text

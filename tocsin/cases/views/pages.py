@@ -40,7 +40,11 @@ def readers_of(case: Case) -> list[str]:
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **bound: Any) -> HttpResponse:
     """The case page, decrypted in this session. A form that failed comes in
     ``bound`` and is shown with its errors in place of the empty one."""
-    opened = actions.open_case(case, case_key(request, case), acting_user=request.user)
+    try:
+        opened = actions.open_case(case, case_key(request, case), acting_user=request.user)
+    except boxes.DecryptionError:
+        actions.record_integrity_failure(case, acting_user=request.user)
+        return render(request, "cases/integrity_failure.html", {"case": case}, status=409)
     readers = readers_of(case)
     allowed = workflow.allowed_from(case.status)
     context: dict[str, Any] = {
