@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tocsin.accounts.models import Membership, Team, User
 from tocsin.audit import log as audit
@@ -272,15 +273,18 @@ def _announcement(event: str, title: str, case: Case) -> outbox.Announcement:
 
 def _alert_overdue(timer: Timer, case: Case) -> int:
     minutes = round((timer.deadline_at - timer.started_at).total_seconds() / 60)
-    title = _("Overdue: case %(reference)s was not acknowledged within %(minutes)s minutes") % {
-        "reference": case.reference, "minutes": minutes}
+    title = ngettext("Overdue: case %(reference)s was not acknowledged within %(minutes)s minute",
+                     "Overdue: case %(reference)s was not acknowledged within %(minutes)s minutes",
+                     minutes) % {"reference": case.reference, "minutes": minutes}
     users = on_call_responders(case) | _members(case.team_id, Membership.Role.SHIFT_LEAD)
     return outbox.announce(_announcement("case.overdue", title, case), teams=[case.team], users=users)
 
 
 def _alert_rung(step: str, case: Case, policy: Policy) -> int:
-    title = _("Escalated: case %(reference)s has waited %(minutes)s minutes without "
-              "acknowledgement") % {"reference": case.reference, "minutes": policy.minutes[step]}
+    minutes = policy.minutes[step]
+    title = ngettext("Escalated: case %(reference)s has waited %(minutes)s minute without acknowledgement",
+                     "Escalated: case %(reference)s has waited %(minutes)s minutes without acknowledgement",
+                     minutes) % {"reference": case.reference, "minutes": minutes}
     announcement = _announcement("case.escalated", title, case)
     sent = outbox.announce(announcement, users=_members(case.team_id, step))
     if not sent:

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tocsin.intake.forms import TextField, latest_today
 
@@ -163,7 +163,8 @@ def clean_labels(text: str) -> list[str]:
                   "starting with a letter or digit.") % {"label": label[:40]}, code="label")
         labels.append(label)
     if len(labels) > MAX_LABELS:
-        raise ValidationError(_("Use at most %(count)d labels.") % {"count": MAX_LABELS}, code="too_many")
+        raise ValidationError(ngettext("Use at most %(count)d label.", "Use at most %(count)d labels.",
+                                       MAX_LABELS) % {"count": MAX_LABELS}, code="too_many")
     return labels
 
 
