@@ -29,8 +29,7 @@ class MalformedReceipt(ValueError):
 
 
 def new_receipt() -> str:
-    number = "".join(secrets.choice("0123456789") for _ in range(DIGITS))
-    return format_receipt(number)
+    return format_receipt(f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}")
 
 
 def format_receipt(digits: str) -> str:

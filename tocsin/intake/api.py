@@ -162,8 +162,8 @@ def _language(requested: str | None) -> str:
     },
 )
 def create_report(request: HttpRequest) -> JsonResponse:
-    if not any_responder():
-        return JsonResponse({"detail": _("Nobody can receive reports yet.")}, status=503)
+    # Whether anyone can read the report is asked once, by routing it inside
+    # submit_report (a separate check first would cost every report a query).
     try:
         if request.content_type == "multipart/form-data":
             _refuse_unknown_parts(request)
@@ -186,6 +186,8 @@ def create_report(request: HttpRequest) -> JsonResponse:
     try:
         submitted = actions.submit_report(form.to_input())
     except NoResponders:
+        if not any_responder():
+            return JsonResponse({"detail": _("Nobody can receive reports yet.")}, status=503)
         return JsonResponse({"detail": _("Nobody can receive reports from this country yet.")},
                             status=503)
     except snapshots.Stale:
