@@ -1,0 +1,46 @@
+"""Verifiers checking the same certificate at the same moment: every check
+recorded, exactly one alert (the conditional update decides, not the read)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tocsin.alerts.models import Alert
+from tocsin.alerts.tests.delivery import add_channel
+from tocsin.attestations import actions, checks
+from tocsin.attestations.models import Attestation, Verification
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_checks_alert_once(organisation, adam):
+    add_channel("json://127.0.0.1:9/hook", user="adam")
+    attestation = actions.issue_attestation(organisation, acting_user=adam)
+    now = timezone.now()
+    start = threading.Barrier(6)
+    answers: list[str] = []
+    failures: list[BaseException] = []
+
+    def verifier() -> None:
+        try:
+            start.wait(10)
+            answers.append(checks.check(attestation.token, now=now)[0].status)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=verifier) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    assert answers == ["valid"] * 6
+    assert Verification.objects.count() == 6
+    assert Verification.objects.filter(alerted=True).count() == 1
+    assert Alert.objects.filter(event="attestation.checked").count() == 1
+    assert Attestation.objects.get().alerted_at == now
