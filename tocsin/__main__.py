@@ -5,6 +5,12 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["verify"]:
+        # Offline verification runs where Tocsin is not deployed (a court's or
+        # a police officer's laptop): no settings, no secret, no database.
+        from tocsin.attestations.offline import main as verify
+
+        sys.exit(verify(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tocsin.settings")
     from django.core.management import execute_from_command_line
 

@@ -78,6 +78,13 @@ INSTALLED_APPS = [
     "tocsin.cases",
     "tocsin.intake",
     "tocsin.server",
+    "tocsin.registry",
+    "tocsin.attestations",
+    "tocsin.enrolment",
+    "tocsin.screening",
+    "tocsin.tokens",
+    "tocsin.counsel",
+    "tocsin.demands",
 ]
 
 MIDDLEWARE = [
@@ -295,3 +302,19 @@ LOGGING = {
     },
 }
 ADMINS: list[tuple[str, str]] = []  # no error mails: they would carry request data
+
+# -- Licence protection and screening ---------------------------------------------
+
+# The site's own Apprise mailto:// sender (without to=) for notices to enrolled
+# organisations; empty: reviewers are alerted to call the group instead.
+ENROLMENT_MAIL_URL = env("TOCSIN_ENROLMENT_MAIL_URL") or ""
+ENROLMENT_MAIL_ALLOW_PRIVATE = env_bool("TOCSIN_ENROLMENT_MAIL_ALLOW_PRIVATE")
+# Requests a minute a new API token may make (each token can have its own).
+API_TOKEN_REQUESTS_PER_MINUTE = env_int("TOCSIN_API_TOKEN_REQUESTS_PER_MINUTE", 600)
+# Eligibility: pin a rule-set version (default: the newest in tocsin/registry/rules/).
+ELIGIBILITY_RULES = env("TOCSIN_ELIGIBILITY_RULES") or ""
+# Extend the current rule set's coverage to this ISO date (e.g. 2027-12-31): the
+# 2010 programme's own dates ended on 2012-01-01.
+COVERAGE_UNTIL = env("TOCSIN_COVERAGE_UNTIL") or ""
+# The issuer named in every attestation and on its certificate.
+ATTESTATION_ISSUER = env("TOCSIN_ATTESTATION_ISSUER") or "Tocsin"

@@ -22,7 +22,9 @@ from .second_factor import with_next
 # Pages for reporters and the public; a half-logged-in responder may use them
 # like anyone else.
 PUBLIC_PREFIXES = ("/report/", "/followup/", "/i18n/", "/static/", "/verify/", "/transparency/",
-                   "/api/v1/reports", "/api/v1/openapi.json")
+                   "/covered/", "/enrol/", "/counsel/", "/attestations/",
+                   "/api/v1/reports", "/api/v1/openapi.json", "/api/v1/attestations/", "/api/v1/counsel",
+                   "/api/v1/screenings")
 
 
 class SecondFactorMiddleware:
