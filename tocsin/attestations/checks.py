@@ -115,7 +115,7 @@ def check(token: str, *, now: dt.datetime | None = None) -> tuple[verification.R
             outbox.announce(outbox.Announcement(
                 event="attestation.checked",
                 title=_("An attestation you issued was just checked (%(status)s)")
-                % {"status": result.status},
+                % {"status": Verification.Status(result.status).label},
                 reference=attestation.organisation.ref,
                 fields={"country": attestation.organisation.country},
             ), users=users)

@@ -88,7 +88,8 @@ def on_attestation_checked(
                     "the answer was “%(status)s”. If you did not expect a check, this may be "
                     "the start of an inspection or a raid: contact your lawyer or the Tocsin responders now."
                 )
-                % {"name": organisation.name, "time": checked_at, "status": verification.status},
+                % {"name": organisation.name, "time": checked_at,
+                   "status": verification.get_status_display()},
             )
     except Exception:
         log.exception("could not write the certificate-checked notice of %s", organisation.ref)
@@ -109,9 +110,11 @@ def _unreachable(notice: ContactNotice, why: str) -> None:
             status=ContactNotice.Status.UNSENDABLE, last_error=why[:300]
         )
         with translation.override(settings.LANGUAGE_CODE):
+            what = {CERTIFICATE_CHECKED: _("its certificate was just checked"),
+                    COVERAGE_ENDING: _("its coverage ends soon")}.get(notice.event, notice.event)
             title = _("Tell organisation %(ref)s by phone or Signal: %(what)s") % {
                 "ref": notice.organisation.ref,
-                "what": notice.event,
+                "what": what,
             }
         outbox.announce(
             outbox.Announcement(

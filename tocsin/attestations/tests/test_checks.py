@@ -66,7 +66,7 @@ def test_the_first_check_alerts_the_issuer_at_once(issue, adam, hook):
     [arrival] = hook.wait_for(1)
     assert arrival.body["event"] == "attestation.checked"
     assert arrival.body["reference"] == "ORG-1"
-    assert "valid" in arrival.body["title"]
+    assert arrival.body["title"].endswith("(Valid)")  # the label, not the code
     # Nothing that names the organisation or its people.
     assert "Байкальская" not in str(arrival.body) and "Baikal" not in str(arrival.body)
 

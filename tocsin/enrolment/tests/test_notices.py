@@ -34,7 +34,7 @@ def test_a_check_writes_a_notice_once_per_window(approved):
     checks.check(attestation.token, now=now + dt.timedelta(minutes=1))
     [notice] = ContactNotice.objects.filter(event=notices.CERTIFICATE_CHECKED)
     assert notice.status == ContactNotice.Status.PENDING
-    assert "valid" in notice.body
+    assert "the answer was “Valid”" in notice.body  # the answer's label, never its code
     checks.check(attestation.token, now=now + dt.timedelta(minutes=6))
     assert ContactNotice.objects.filter(event=notices.CERTIFICATE_CHECKED).count() == 2
 
@@ -70,6 +70,7 @@ def test_a_phone_contact_alerts_the_reviewers_instead(approved, vera, smtp):
     assert ContactNotice.objects.get().status == ContactNotice.Status.UNSENDABLE
     [alert] = Alert.objects.filter(event=notices.CONTACT_UNREACHABLE)
     assert alert.payload["organisation"] == attestation.organisation.ref
+    assert alert.payload["title"].endswith(": its certificate was just checked")
     assert "+7" not in str(alert.payload)
     assert smtp.messages == []
 
