@@ -54,6 +54,8 @@ from bench.intake import Bench, percentile
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_SET = REPO.parent / "shared" / "data" / "screening_dev"
+if not DEV_SET.is_dir():
+    DEV_SET = Path("/work/shared/data/screening_dev")
 SCREENING_PATH = "/api/v1/screenings"
 BASELINE_PATH = "/bench/baseline"
 API_P99_TARGET_MS = 50.0

@@ -4,6 +4,7 @@ shared by ``bench/screening.py`` and the test that holds the targets."""
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,19 @@ from tocsin.registry.models import Organisation
 
 from . import index, matching
 
-DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "data" / "screening_dev"
+
+def _dev_set() -> Path:
+    """The labelled set: ``TOCSIN_DEV_SET`` if given, else the workplace's
+    shared data beside the repository (or at /work/shared, where a clone
+    elsewhere still finds it)."""
+    if os.environ.get("TOCSIN_DEV_SET"):
+        return Path(os.environ["TOCSIN_DEV_SET"])
+    beside = Path(__file__).resolve().parents[3] / "shared" / "data" / "screening_dev"
+    workplace = Path("/work/shared/data/screening_dev")
+    return beside if beside.is_dir() or not workplace.is_dir() else workplace
+
+
+DEV_SET = _dev_set()
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,9 @@ def test_every_ogrn_with_its_check_digit_is_valid_and_any_other_is_not(body):
 def test_the_shared_registry_identifiers_are_valid():
     import csv
 
-    with open("/work/shared/data/screening_dev/registry.csv", encoding="utf-8") as f:
+    from tocsin.screening.evaluation import DEV_SET
+
+    with open(DEV_SET / "registry.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert all(is_valid_inn(r["inn"]) and is_valid_ogrn(r["ogrn"]) for r in rows)
 

@@ -11,10 +11,11 @@ from django.core.management.base import CommandError
 
 from tocsin.audit.models import Entry
 from tocsin.registry.models import Organisation
+from tocsin.screening.evaluation import DEV_SET
 
 pytestmark = pytest.mark.django_db
 
-SHARED = Path("/work/shared/data/screening_dev/registry.csv")
+SHARED = DEV_SET / "registry.csv"
 HEADER = "id,name,name_en,kind,country,inn,ogrn,status\n"
 # Valid by their check digits.
 INN_A, OGRN_A = "7707083893", "1027700132195"
