@@ -70,8 +70,8 @@ def submit_report(report: ReportInput) -> Submitted:
     raise snapshots.Stale("the directory kept changing while a report was stored")
 
 
-# On SQLite the second attempt always holds: the first one's check ran under
-# the write lock. PostgreSQL lets an administrator commit in between.
+# A retry routes from a copy read just before its transaction, so it fails
+# again only if an administrator commits a change in that moment, every time.
 STALE_RETRIES = 5
 
 
