@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tocsin.audit import log as audit
 from tocsin.registry.countries import ISO_CODES
+from tocsin.server.wording import at_most_characters
 
 from .models import Counsel
 
@@ -36,7 +37,7 @@ def _checked(*, kind: str, name: str, name_en: str, firm: str, country: str, reg
         raise Refused("name", _("Give the lawyer's or the firm's name."))
     for field, limit in LIMITS.items():
         if len(fields[field]) > limit:
-            raise Refused(field, _("At most %(max)d characters.") % {"max": limit})
+            raise Refused(field, at_most_characters(limit))
     if kind == Counsel.Kind.FIRM and fields["firm"]:
         raise Refused("firm", _("A firm does not belong to a firm; leave this empty for a firm."))
     country = country.strip().upper()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tocsin.screening.names import name_score, normalise
+from tocsin.server.wording import name_longer_than
 
 from .models import Counsel
 
@@ -69,7 +70,7 @@ def checked_name(raw: str | None) -> str:
     if not name:
         raise BadName(_("Give the name of the lawyer or the firm."))
     if len(name) > NAME_MAX:
-        raise BadName(_("The name is longer than %(max)d characters.") % {"max": NAME_MAX})
+        raise BadName(name_longer_than(NAME_MAX))
     if not normalise(name):
         raise BadName(_("The name has no letters to compare."))
     return name

@@ -215,11 +215,9 @@ def approve(demand: Demand, *, note: str = "", acting_user: User) -> None:
         "country": locked.country, "link": demand_link(locked.reference)}), teams=[locked.team])
 
 
-def _check_approval(demand: Demand, field: str, doing: str) -> None:
+def _check_approval(demand: Demand, field: str, refusal: str) -> None:
     if demand.touches_civil_society() and not demand.approved:
-        raise Refused(field, _("This demand touches a civil-society group: headquarters must approve "
-                               "before you %(doing)s. Ask for approval first.") % {"doing": doing},
-                      status=409)
+        raise Refused(field, refusal, status=409)
 
 
 @transaction.atomic
@@ -233,7 +231,8 @@ def respond(demand: Demand, *, outcome: str, responded_on: datetime.date, respon
     if responded_on < locked.received_on or responded_on > latest_today():
         raise Refused("responded_on", _("The response date must be between the day the demand was "
                                         "received and today."))
-    _check_approval(locked, "outcome", _("record a response"))
+    _check_approval(locked, "outcome", _("This demand touches a civil-society group: headquarters must "
+                                         "approve before you record a response. Ask for approval first."))
     details = sealing.open_details(locked.sealed, locked.reference)
     locked.outcome, locked.responded_on, locked.responded_by = outcome, responded_on, acting_user
     locked.sealed = sealing.seal(replace(details, response=response), locked.reference)
@@ -250,7 +249,8 @@ def close(demand: Demand, *, acting_user: User) -> None:
                                        "none, write that."), status=409)
     if not locked.outcome:
         raise Refused("outcome", _("Record the response and its outcome before closing."), status=409)
-    _check_approval(locked, "approval", _("close it"))
+    _check_approval(locked, "approval", _("This demand touches a civil-society group: headquarters must "
+                                          "approve before you close it. Ask for approval first."))
     locked.status, locked.closed_at = Demand.Status.CLOSED, timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     audit.record("demand.closed", actor=acting_user, target=locked.reference, outcome=locked.outcome)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tocsin.accounts.models import Team
 from tocsin.cases.forms import date_field
@@ -35,7 +35,8 @@ class DetailsForm(forms.Form):
     delivery = forms.ChoiceField(label=gettext_lazy("Made"), choices=Demand.Delivery.choices,
                                  widget=forms.RadioSelect)
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=Demand.Type.choices)
-    scope = TextField(label=gettext_lazy("Scope"), max_length=SCOPE_LIMIT,
+    scope = TextField(label=pgettext_lazy("what a government demand asked for", "Scope"),
+                      max_length=SCOPE_LIMIT,
                       widget=forms.Textarea(attrs={"rows": 4}),
                       help_text=gettext_lazy("What exactly was demanded: which accounts, documents or "
                                              "content. Stored encrypted."))

@@ -237,17 +237,24 @@ def _check_kind(criteria: Mapping[str, Any], f: Facts) -> tuple[list[str], list[
     if standings:
         held = {"licence": f.media_licence, "association": f.media_association,
                 "recognition": f.media_recognition}
-        labels = {
-            "licence": _("holds a local mass-media licence"),
-            "association": _("is a member of a local media association"),
-            "recognition": _("is recognised by an international media organisation"),
+        # Whole sentences, and nouns for the list: a translation never has to
+        # fit a fragment into a sentence it cannot see.
+        met_as = {
+            "licence": _("It holds a local mass-media licence."),
+            "association": _("It is a member of a local media association."),
+            "recognition": _("It is recognised by an international media organisation."),
         }
-        have = [labels[s] for s in standings if held.get(s)]
+        options = {
+            "licence": _("a local mass-media licence"),
+            "association": _("membership of a local media association"),
+            "recognition": _("recognition by an international media organisation"),
+        }
+        have = [met_as[s] for s in standings if held.get(s)]
         if have:
-            met.append(_("It %(standing)s.") % {"standing": have[0]})
+            met.append(have[0])
         else:
             unmet.append(_("A media outlet must show at least one of: %(options)s.")
-                         % {"options": "; ".join(labels[s] for s in standings)})
+                         % {"options": "; ".join(str(options[s]) for s in standings)})
     return met, unmet
 
 

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Router
 
+from tocsin.server.wording import at_most_characters
 from tocsin.tokens.auth import TokenAuth
 
 from . import actions
@@ -58,7 +60,7 @@ def _text(document: dict[str, Any], name: str, *, required: bool = False) -> str
     if "\x00" in value:
         raise BadRequest({name: [_("Must not contain NUL characters.")]})
     if len(value) > LIMITS[name]:
-        raise BadRequest({name: [_("At most %(max)d characters.") % {"max": LIMITS[name]}]})
+        raise BadRequest({name: [at_most_characters(LIMITS[name])]})
     if required and not value.strip():
         raise BadRequest({name: [_("This field is required.")]})
     return value.strip()
@@ -71,19 +73,21 @@ def _identifiers(document: dict[str, Any]) -> dict[str, str]:
     if not isinstance(value, dict):
         raise BadRequest({"identifiers": [_("Must be an object such as {\"inn\": \"…\"}.")]})
     if len(value) > MAX_IDENTIFIERS:
-        raise BadRequest({"identifiers": [_("At most %(max)d identifiers.") % {"max": MAX_IDENTIFIERS}]})
+        too_many = ngettext("At most %(max)d identifier.", "At most %(max)d identifiers.", MAX_IDENTIFIERS)
+        raise BadRequest({"identifiers": [too_many % {"max": MAX_IDENTIFIERS}]})
     result: dict[str, str] = {}
     for scheme, item in value.items():
         field = f"identifiers.{scheme[:IDENTIFIER_SCHEME_LIMIT]}"
         if not scheme.strip() or len(scheme) > IDENTIFIER_SCHEME_LIMIT:
-            raise BadRequest({field: [_("The identifier's name must be 1 to %(max)d characters.")
-                                      % {"max": IDENTIFIER_SCHEME_LIMIT}]})
+            raise BadRequest({field: [ngettext("The identifier's name must be 1 to %(max)d character.",
+                                               "The identifier's name must be 1 to %(max)d characters.",
+                                               IDENTIFIER_SCHEME_LIMIT) % {"max": IDENTIFIER_SCHEME_LIMIT}]})
         if item is None:
             continue
         if not isinstance(item, str):
             raise BadRequest({field: [_("Must be text.")]})
         if len(item) > IDENTIFIER_LIMIT or "\x00" in item:
-            raise BadRequest({field: [_("At most %(max)d characters.") % {"max": IDENTIFIER_LIMIT}]})
+            raise BadRequest({field: [at_most_characters(IDENTIFIER_LIMIT)]})
         if item.strip():
             result[scheme.strip().lower()] = item.strip()
     return result

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tocsin.audit import log as audit
+from tocsin.server.wording import name_longer_than
 
 from . import minting
 from .models import ApiToken
@@ -43,7 +44,7 @@ def create_token(*, name: str, scope: str, acting_user: Any,
     if not name:
         raise Refused("name", _("Give the token a name, e.g. the law firm that will hold it."))
     if len(name) > NAME_MAX:
-        raise Refused("name", _("The name is longer than %(max)d characters.") % {"max": NAME_MAX})
+        raise Refused("name", name_longer_than(NAME_MAX))
     if scope not in ApiToken.Scope.values:
         raise Refused("scope", _("Unknown scope “%(scope)s”; the scopes are: %(scopes)s.")
                       % {"scope": scope[:40], "scopes": ", ".join(ApiToken.Scope.values)})
