@@ -28,8 +28,15 @@ What is measured
     of the bench database): on a machine shared with other work the rates
     move, the CPU cost per request much less. Exit status 1 if any request failed.
 
+    With --floor, a third phase posts the same body to ``/bench/floor``
+    (bench/urls.py): the form's validation, the encryption and the sealing
+    the issue asks of every report, stored as one row -- nothing a real
+    intake could leave out. Its ratio to the baseline is the ceiling of the
+    intake's on the machine the bench runs on.
+
 Usage, from the repository root:
     .venv/bin/python -m bench.intake
+    .venv/bin/python -m bench.intake --floor
     .venv/bin/python -m bench.intake --database-url postgres://postgres@127.0.0.1:5432/tocsin_bench
 """
 
@@ -61,6 +68,7 @@ REPO = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 0.75
 INTAKE_PATH = "/api/v1/reports"
 BASELINE_PATH = "/bench/baseline"
+FLOOR_PATH = "/bench/floor"
 
 NARRATIVE_PARAGRAPH = "".join([  # Cyrillic on purpose: a report written in Russian
     "В 10:05 к офису подъехали два микроавтобуса. Шесть сотрудников отдела по борьбе ",  # noqa: RUF001
@@ -490,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="postgres://USER@HOST:PORT/NAME -- NAME is created "
                         "for the run and dropped after; it must not exist (default: SQLite)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and server log")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure /bench/floor: only the validation, encryption and one row "
+                             "the issue makes every report cost (the intake's ceiling on this machine)")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.rounds < 1 or args.clients < 1 or args.responders < 1:
         parser.error("--seconds, --rounds, --clients and --responders must be positive")
@@ -516,18 +527,21 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
 
         accepted_total = Counter()
+        paths = [("baseline", BASELINE_PATH), ("intake", INTAKE_PATH)]
+        if args.floor:
+            paths.append(("floor", FLOOR_PATH))
         if args.warmup > 0:
-            for name, path in (("baseline", BASELINE_PATH), ("intake", INTAKE_PATH)):
+            for name, path in paths:
                 phase = load(name, port, path, body, clients=args.clients, procs=args.procs,
                              seconds=args.warmup)
                 accepted_total[name] += phase.outcome.accepted_total
                 if not phase.outcome.latencies_ns:
                     print_phase(phase)
                     raise SystemExit(f"warm-up: {name} accepted nothing\n{bench.log()}")
-        phases: dict[str, list[Phase]] = {"baseline": [], "intake": []}
+        phases: dict[str, list[Phase]] = {name: [] for name, _path in paths}
         for round_ in range(1, args.rounds + 1):
             print(f"round {round_}/{args.rounds}", flush=True)
-            for name, path in (("baseline", BASELINE_PATH), ("intake", INTAKE_PATH)):
+            for name, path in paths:
                 phase = load(name, port, path, body, clients=args.clients, procs=args.procs,
                              seconds=args.seconds, server_cpu=bench.server_cpu)
                 accepted_total[name] += phase.outcome.accepted_total
@@ -535,17 +549,19 @@ def main(argv: list[str] | None = None) -> int:
                 print_phase(phase)
         bench.stop()
         cases, rows = bench.stored_rows()
-        if cases < accepted_total["intake"] or rows < accepted_total["baseline"]:
+        row_writes = accepted_total["baseline"] + accepted_total["floor"]
+        if cases < accepted_total["intake"] or rows < row_writes:
             raise SystemExit(f"lost writes: {accepted_total['intake']} reports and "
-                             f"{accepted_total['baseline']} baseline rows answered 201, but the "
+                             f"{row_writes} baseline rows answered 201, but the "
                              f"database holds {cases} and {rows}")
 
         base, intake = summarise("baseline", phases["baseline"]), summarise("intake", phases["intake"])
+        floor = summarise("floor", phases["floor"]) if args.floor else None
         ratio = intake.rate / base.rate if base.rate else float("nan")
         print()
         print(f"{'':10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'machine CPU':>13}"
               f"{'server CPU ms/req':>19}{'loadgen cores':>15}{'other work':>12}")
-        for s in (base, intake):
+        for s in (base, intake, *([floor] if floor else [])):
             busy = f"{s.busy:.0%}" if s.busy is not None else "-"
             cpu = f"{s.cpu_ms:.2f}" if s.cpu_ms is not None else "-"
             other = f"{s.other:.2f}" if s.other is not None else "-"
@@ -553,13 +569,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{cpu:>19}{s.loadgen_cpu:15.2f}{other:>12}")
         print(f"ratio reports/baseline: {ratio:.2f} (target >= {TARGET_RATIO})"
               f" -- {'met' if ratio >= TARGET_RATIO else 'NOT met'}")
+        if floor is not None:
+            print(f"ratio floor/baseline: {floor.rate / base.rate if base.rate else float('nan'):.2f} "
+                  "(the least work the issue asks of a report: the intake's ceiling here)")
         if base.cpu_ms and intake.cpu_ms:
             print(f"server CPU per request, baseline/intake: {base.cpu_ms / intake.cpu_ms:.2f} "
                   "(the ratio to expect where the CPU is the limit)")
         print(f"durable: every 201 is in the database after the server stopped "
               f"({cases} reports with {args.responders} sealed keys and an audit entry each, "
               f"audit chain intact; {rows} baseline rows)")
-        return 0 if base.errors == 0 and intake.errors == 0 else 1
+        return 0 if base.errors == 0 and intake.errors == 0 and (floor is None or floor.errors == 0) else 1
     except KeyboardInterrupt:
         print("\ninterrupted; stopping the server", file=sys.stderr)
         return 130

@@ -138,6 +138,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with writers queued at a file lock (see tocsin/server/sqlite).
+    DATABASES["default"]["ENGINE"] = "tocsin.server.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

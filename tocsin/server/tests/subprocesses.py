@@ -12,8 +12,11 @@ REPO = Path(__file__).resolve().parents[3]
 
 def clean_env(**variables: str) -> dict[str, str]:
     """Only what a shell would need, plus ``variables``: nothing from the test run
-    (no DJANGO_SETTINGS_MODULE, no DATABASE_URL) leaks into the child."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **variables}
+    (no DJANGO_SETTINGS_MODULE, no DATABASE_URL) leaks into the child. The
+    child imports the code under test, also from a checkout that is not the
+    one installed in the virtualenv."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONPATH": str(REPO),
+            **variables}
 
 
 def run_python(code: str, *, cwd: Path, env: dict[str, str],
