@@ -7,7 +7,12 @@ built once per process from the models' own metadata, and each row is
 turned back into model instances with the same converters the ORM applies
 (dates on SQLite, JSON, decimals), so what ``answer`` gets is what
 ``select_related`` would have given it. ``tests/test_lookup.py`` checks the
-two agree field for field."""
+two agree field for field.
+
+Only the columns a check and its answer read are fetched (``PARTS``): the
+others are deferred, so reading one costs a query of its own. Converting a
+whole organisation row (dates, JSON, decimals it never shows) was most of
+this read's cost."""
 
 from __future__ import annotations
 
@@ -18,14 +23,18 @@ from typing import Any
 from django.db import connection, models
 
 from tocsin.registry.models import Organisation
+from tocsin.registry.public import ALWAYS_PUBLIC, MAY_BE_PUBLIC
 
 from .models import Attestation, SigningKey
 
-# The parts read, in order; ``payload`` and the key's sealed seed are not needed.
+# The parts read, in order, and their fields: what ``checks.answer`` needs to
+# decide, what the API and the /verify/ page show (``public_details`` reads at
+# most ``ALWAYS_PUBLIC`` and ``MAY_BE_PUBLIC``), and what records the check.
 PARTS: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
-    ("a", Attestation, ("payload",)),
-    ("k", SigningKey, ("sealed_seed",)),
-    ("o", Organisation, ()),
+    ("a", Attestation, ("id", "token_id", "organisation", "key", "token", "valid_from", "valid_until",
+                        "issued_by", "revoked_at", "alerted_at")),
+    ("k", SigningKey, ("id", "key_id", "public_key", "revoked_at")),
+    ("o", Organisation, ("id", *ALWAYS_PUBLIC, "public_fields", *MAY_BE_PUBLIC)),
 )
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -38,8 +47,9 @@ def _statement(vendor: str) -> tuple[str, Layout]:
     quote = connection.ops.quote_name
     columns: list[str] = []
     layout: Layout = []
-    for alias, model, skipped in PARTS:
-        fields = [f for f in model._meta.concrete_fields if f.name not in skipped]
+    for alias, model, wanted in PARTS:
+        # In the model's order: ``from_db`` places a partial row's values by it.
+        fields = [f for f in model._meta.concrete_fields if f.name in wanted]
         converted = []
         for field in fields:
             columns.append(f"{alias}.{quote(str(field.column))}")
@@ -47,7 +57,7 @@ def _statement(vendor: str) -> tuple[str, Layout]:
             converters = [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]
             converted.append((col, converters))
         layout.append((model, [f.attname for f in fields], converted))
-    a, k, o = (model._meta.db_table for _alias, model, _skipped in PARTS)
+    a, k, o = (model._meta.db_table for _alias, model, _wanted in PARTS)
     # Only names from the models' metadata, quoted; the token id is a parameter.
     sql = (f"SELECT {', '.join(columns)} FROM {quote(a)} a "  # noqa: S608
            f"JOIN {quote(k)} k ON k.{quote('id')} = a.{quote('key_id')} "
@@ -57,7 +67,8 @@ def _statement(vendor: str) -> tuple[str, Layout]:
 
 
 def attestation_by_token_id(token_id: str) -> Attestation | None:
-    """The attestation with ``key`` and ``organisation`` filled in, or None."""
+    """The attestation with ``key`` and ``organisation`` filled in (the fields
+    of ``PARTS``; the rest deferred), or None."""
     sql, layout = _statement(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [token_id])
