@@ -121,8 +121,8 @@ def _claim_alert(attestation: Attestation, now: dt.datetime) -> bool:
 
 def _record(attestation: Attestation | None, result: verification.Result, now: dt.datetime,
             alert: bool) -> Verification:
-    record = Verification(attestation=attestation, token_id=result.token_id[:32], status=result.status,
-                          checked_at=now, alerted=alert)
+    record = Verification(attestation_id=None if attestation is None else attestation.pk,
+                          token_id=result.token_id[:32], status=result.status, checked_at=now, alerted=alert)
     _insert_check.rows([record])
     return record
 

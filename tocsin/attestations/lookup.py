@@ -12,7 +12,8 @@ two agree field for field.
 Only the columns a check and its answer read are fetched (``PARTS``): the
 others are deferred, so reading one costs a query of its own. Converting a
 whole organisation row (dates, JSON, decimals it never shows) was most of
-this read's cost."""
+this read's cost. It runs on the driver's cursor (``tocsin.server.rows``),
+so Django's query log does not show it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+from tocsin.server.rows import Statement
 
 from tocsin.registry.models import Organisation
 from tocsin.registry.public import ALWAYS_PUBLIC, MAY_BE_PUBLIC
@@ -38,12 +41,13 @@ PARTS: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
 )
 
 Converter = Callable[[Any, Any, Any], Any]
-# Per part: the model, its attribute names, and per column its expression and converters.
-Layout = list[tuple[type[models.Model], list[str], list[tuple[Any, list[Converter]]]]]
+# Per part: the model, its attribute names, and for each column that needs
+# converting (most need none) its place in the part, its expression and converters.
+Layout = list[tuple[type[models.Model], list[str], list[tuple[int, Any, list[Converter]]]]]
 
 
 @functools.cache
-def _statement(vendor: str) -> tuple[str, Layout]:
+def _statement(vendor: str) -> tuple[Statement, Layout]:
     quote = connection.ops.quote_name
     columns: list[str] = []
     layout: Layout = []
@@ -51,11 +55,12 @@ def _statement(vendor: str) -> tuple[str, Layout]:
         # In the model's order: ``from_db`` places a partial row's values by it.
         fields = [f for f in model._meta.concrete_fields if f.name in wanted]
         converted = []
-        for field in fields:
+        for offset, field in enumerate(fields):
             columns.append(f"{alias}.{quote(str(field.column))}")
             col = field.get_col(alias)
             converters = [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]
-            converted.append((col, converters))
+            if converters:
+                converted.append((offset, col, converters))
         layout.append((model, [f.attname for f in fields], converted))
     a, k, o = (model._meta.db_table for _alias, model, _wanted in PARTS)
     # Only names from the models' metadata, quoted; the token id is a parameter.
@@ -63,29 +68,29 @@ def _statement(vendor: str) -> tuple[str, Layout]:
            f"JOIN {quote(k)} k ON k.{quote('id')} = a.{quote('key_id')} "
            f"JOIN {quote(o)} o ON o.{quote('id')} = a.{quote('organisation_id')} "
            f"WHERE a.{quote('token_id')} = %s")
-    return sql, layout
+    return Statement(sql), layout
 
 
 def attestation_by_token_id(token_id: str) -> Attestation | None:
     """The attestation with ``key`` and ``organisation`` filled in (the fields
     of ``PARTS``; the rest deferred), or None."""
-    sql, layout = _statement(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_id])
-        row = cursor.fetchone()
-    if row is None:
+    db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per column
+    statement, layout = _statement(db.vendor)
+    found = statement.rows([token_id])
+    if not found:
         return None
+    row = found[0]
     instances = []
     start = 0
     for model, attnames, converted in layout:
-        values = []
-        for offset, (col, converters) in enumerate(converted):
-            value = row[start + offset]
+        values = list(row[start:start + len(attnames)])
+        for offset, col, converters in converted:
+            value = values[offset]
             for convert in converters:
-                value = convert(value, col, connection)
-            values.append(value)
+                value = convert(value, col, db)
+            values[offset] = value
         start += len(attnames)
-        instances.append(model.from_db(connection.alias, attnames, values))
+        instances.append(model.from_db(db.alias, attnames, values))
     attestation, key, organisation = instances
     assert isinstance(attestation, Attestation)  # noqa: S101 - for mypy
     attestation.key = key  # type: ignore[assignment]
