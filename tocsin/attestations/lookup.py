@@ -23,10 +23,9 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-from tocsin.server.rows import Statement
-
 from tocsin.registry.models import Organisation
 from tocsin.registry.public import ALWAYS_PUBLIC, MAY_BE_PUBLIC
+from tocsin.server.rows import Statement
 
 from .models import Attestation, SigningKey
 

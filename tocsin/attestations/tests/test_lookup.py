@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from tocsin.attestations import actions, lookup
-from tocsin.attestations.models import Attestation, SigningKey
+from tocsin.attestations.models import Attestation
 from tocsin.registry.models import Organisation
 
 
