@@ -88,9 +88,15 @@ class Verification(models.Model):
     checked_at = models.DateTimeField(db_index=True)
     # Whether this check alerted (the first in its window) or was coalesced.
     alerted = models.BooleanField(default=False)
+    # When the worker wrote the alerts of an alerting check (``checks.announce_due``).
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-checked_at"]
+        # The worker's question every 30 seconds, "which alerting checks are
+        # not announced yet?", reads only these few rows, never the table.
+        indexes = [models.Index(fields=["id"], condition=models.Q(alerted=True, announced_at__isnull=True),
+                                name="attestations_check_to_announce")]
 
     def __str__(self) -> str:
         return f"{self.token_id or '?'} {self.status} {self.checked_at:%Y-%m-%d %H:%M}"

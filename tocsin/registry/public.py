@@ -17,6 +17,7 @@ from tocsin.registry.models import Organisation
 ALWAYS_PUBLIC = ("ref", "name", "kind", "country")
 # Fields an organisation may choose to show; anything else in public_fields is ignored.
 MAY_BE_PUBLIC = ("name_en", "inn", "ogrn", "identifiers", "address", "mission", "status")
+_KIND_LABELS = dict(Organisation.Kind.choices)
 
 
 def public_details(org: Organisation) -> dict[str, Any]:
@@ -26,7 +27,9 @@ def public_details(org: Organisation) -> dict[str, Any]:
     optional fields only when listed in ``org.public_fields`` and not empty.
     """
     details: dict[str, Any] = {f: getattr(org, f) for f in ALWAYS_PUBLIC}
-    details["kind_label"] = str(org.get_kind_display())
+    # The label from the choices directly: ``get_kind_display`` rebuilds and
+    # hashes the whole choices list on every call, on the busy /verify/ path.
+    details["kind_label"] = str(_KIND_LABELS.get(org.kind, org.kind))
     chosen = set(org.public_fields or ())
     for field in MAY_BE_PUBLIC:
         if field in chosen:

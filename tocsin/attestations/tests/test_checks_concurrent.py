@@ -42,5 +42,6 @@ def test_simultaneous_checks_alert_once(organisation, adam):
     assert answers == ["valid"] * 6
     assert Verification.objects.count() == 6
     assert Verification.objects.filter(alerted=True).count() == 1
+    assert checks.announce_due() == 1
     assert Alert.objects.filter(event="attestation.checked").count() == 1
     assert Attestation.objects.get().alerted_at == now

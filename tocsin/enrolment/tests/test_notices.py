@@ -32,10 +32,13 @@ def test_a_check_writes_a_notice_once_per_window(approved):
     now = dt.datetime.now(dt.UTC)
     checks.check(attestation.token, now=now)
     checks.check(attestation.token, now=now + dt.timedelta(minutes=1))
+    assert not ContactNotice.objects.exists()  # written by the worker's pass, not the request
+    assert checks.announce_due() == 1
     [notice] = ContactNotice.objects.filter(event=notices.CERTIFICATE_CHECKED)
     assert notice.status == ContactNotice.Status.PENDING
     assert "the answer was “Valid”" in notice.body  # the answer's label, never its code
     checks.check(attestation.token, now=now + dt.timedelta(minutes=6))
+    checks.announce_due()
     assert ContactNotice.objects.filter(event=notices.CERTIFICATE_CHECKED).count() == 2
 
 
@@ -104,12 +107,14 @@ def test_no_contact_no_notice(approved):
     Organisation.objects.filter(pk=attestation.organisation_id).update(sealed_contacts=b"")
     attestation.organisation.refresh_from_db()
     checks.check(attestation.token)
+    assert checks.announce_due() == 1
     assert not ContactNotice.objects.exists()
 
 
 def test_a_notice_claimed_by_another_worker_is_skipped(approved, smtp):
     _, attestation = approved()
     checks.check(attestation.token)
+    checks.announce_due()
     notice = ContactNotice.objects.get()
     # Another worker claimed it a moment ago: its lease pushed the notice out.
     ContactNotice.objects.filter(pk=notice.pk).update(
