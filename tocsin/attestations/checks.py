@@ -7,7 +7,7 @@ but alert nobody, so a verifier reloading the page does not flood anyone.
 
 The alerts themselves -- the issuer's, through the outbox, and the
 organisation's enrolled contact's, through ``signals.attestation_checked``
--- are written by the worker (``announce_due``, every 30 seconds), not by
+-- are written by the worker (``announce_due``, every 5 seconds), not by
 the request: the promise is "within 5 minutes", and a verifier's request
 that writes one row and holds no transaction leaves the database's one
 write lock (SQLite) to everyone else. A busy check is one read and one
@@ -149,8 +149,8 @@ def check(token: str, *, now: dt.datetime | None = None) -> tuple[verification.R
 def announce_due(*, batch: int = ANNOUNCE_BATCH, batches: int = 40) -> int:
     """Write the alerts of the checks that opened a window and have not been
     announced yet; return how many were announced. Run by the worker every
-    30 seconds (with the enrolment notices, which mails what this writes to
-    the organisation's contact right after), so alerts leave well within the
+    5 seconds (the enrolment notices' job mails what this writes for the
+    organisation's contact within 30 more), so alerts leave well within the
     5 minutes promised; ``batches`` of ``batch`` a pass is 2,000 a pass, more
     than any wave of raids checks certificates.
 

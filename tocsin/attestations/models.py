@@ -93,7 +93,7 @@ class Verification(models.Model):
 
     class Meta:
         ordering = ["-checked_at"]
-        # The worker's question every 30 seconds, "which alerting checks are
+        # The worker's question every 5 seconds, "which alerting checks are
         # not announced yet?", reads only these few rows, never the table.
         indexes = [models.Index(fields=["id"], condition=models.Q(alerted=True, announced_at__isnull=True),
                                 name="attestations_check_to_announce")]

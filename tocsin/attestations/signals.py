@@ -4,7 +4,7 @@
 an attestation in a ``checks.ALERT_WINDOW`` (5 minutes) whose signature held
 (valid, expired or revoked -- a forged token names no organisation). Later
 checks in the window are recorded but alert nobody, and send nothing. It is
-sent by the worker (``checks.announce_due``, every 30 seconds), not by the
+sent by the worker (``checks.announce_due``, every 5 seconds), not by the
 verifier's request, with keyword arguments:
 
 - ``organisation``: the ``Organisation`` the attestation is for;

@@ -26,7 +26,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tocsin.alerts import outbox, transport
-from tocsin.attestations import checks
 from tocsin.registry.models import Organisation
 
 from . import sealing
@@ -140,10 +139,6 @@ def deliver_pending(now: dt.datetime | None = None, *, limit: int = 50) -> int:
     and the other skips it. A worker that dies after claiming leaves the
     notice due again when the lease ends (then it may be mailed twice, never
     lost)."""
-    # The checks of a certificate are announced here, the worker's 30-second
-    # job, rather than by the verifier's request (see attestations.checks):
-    # what they write for the contact is due at once and mailed just below.
-    checks.announce_due()
     moment = timezone.now() if now is None else now
     sent = 0
     due = (

@@ -2,7 +2,7 @@
 organisation within 5 minutes -- once per 5-minute window, not once per reload.
 
 The request records the check and marks the first of a window ``alerted``;
-the worker's pass (``checks.announce_due``, every 30 seconds) writes the
+the worker's pass (``checks.announce_due``, every 5 seconds) writes the
 alerts."""
 
 from __future__ import annotations

@@ -45,3 +45,19 @@ def test_simultaneous_checks_alert_once(organisation, adam):
     assert checks.announce_due() == 1
     assert Alert.objects.filter(event="attestation.checked").count() == 1
     assert Attestation.objects.get().alerted_at == now
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_pass_writes_the_issuers_alert(organisation, adam):
+    """The job is on the worker's list: `tocsin worker` announces the check."""
+    import io
+
+    from django.core.management import call_command
+
+    add_channel("json://127.0.0.1:9/hook", user="adam")
+    attestation = actions.issue_attestation(organisation, acting_user=adam)
+    checks.check(attestation.token)
+    assert not Alert.objects.filter(event="attestation.checked").exists()
+    call_command("worker", "--once", stdout=io.StringIO())
+    assert Alert.objects.filter(event="attestation.checked").count() == 1
+    assert Verification.objects.get().announced_at is not None

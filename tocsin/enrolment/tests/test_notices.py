@@ -45,6 +45,7 @@ def test_a_check_writes_a_notice_once_per_window(approved):
 def test_a_check_is_mailed_to_the_contact_within_minutes(approved, smtp):
     _, attestation = approved()
     checks.check(attestation.token)
+    checks.announce_due()  # the worker's pass, just before this one
     assert notices.deliver_pending() == 1
     [mail] = smtp.wait_for(1)
     assert mail["To"] == "office@baikalwave.example"
@@ -69,6 +70,7 @@ def test_a_phone_contact_alerts_the_reviewers_instead(approved, vera, smtp):
     add_channel("json://127.0.0.1:9/", user="vera")
     _, attestation = approved(contact_kind="signal", contact="+7 912 345 67 89")
     checks.check(attestation.token)
+    checks.announce_due()
     assert notices.deliver_pending() == 0
     assert ContactNotice.objects.get().status == ContactNotice.Status.UNSENDABLE
     [alert] = Alert.objects.filter(event=notices.CONTACT_UNREACHABLE)
@@ -83,6 +85,7 @@ def test_without_a_site_sender_the_reviewers_are_alerted(approved, vera, setting
     add_channel("json://127.0.0.1:9/", user="vera")
     _, attestation = approved()
     checks.check(attestation.token)
+    checks.announce_due()
     notices.deliver_pending()
     assert ContactNotice.objects.get().status == ContactNotice.Status.UNSENDABLE
     assert Alert.objects.filter(event=notices.CONTACT_UNREACHABLE).exists()
@@ -93,6 +96,7 @@ def test_a_refused_mail_is_tried_again_later(approved, settings):
     settings.ENROLMENT_MAIL_ALLOW_PRIVATE = True
     _, attestation = approved()
     checks.check(attestation.token)
+    checks.announce_due()
     assert notices.deliver_pending() == 0
     notice = ContactNotice.objects.get()
     assert notice.status == ContactNotice.Status.PENDING and notice.attempts == 1
@@ -130,4 +134,5 @@ def test_the_worker_calls_it_without_arguments(approved, smtp):
     _, attestation = approved()
     checks.check(attestation.token)
     assert send_due_reminders() == 0  # coverage ends in 2030
+    assert checks.announce_due() == 1
     assert notices.deliver_pending() == 1
