@@ -22,7 +22,10 @@ for router in (registry_api, attestations_api, enrolment_api, screening_api, tok
                demands_api):
     api.add_router("", router)
 
+# The API first: its callers (intake, certificate checks, screening) are the
+# busiest, and no other prefix overlaps it.
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", RedirectView.as_view(pattern_name="report", permanent=False)),
     path("report/", intake_views.report, name="report"),
     path("followup/", intake_views.followup_page, name="followup"),
@@ -30,7 +33,6 @@ urlpatterns = [
     path("accounts/", include("tocsin.accounts.urls")),
     path("staff/", include("tocsin.cases.urls")),
     path("staff/", include("tocsin.alerts.urls")),
-    path("api/v1/", api.urls),
     path("", include("tocsin.registry.urls")),
     path("", include("tocsin.attestations.urls")),
     path("", include("tocsin.enrolment.urls")),
