@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import ipaddress
 import logging
 import re
@@ -20,9 +21,10 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import apprise
+from apprise import plugins as apprise_plugins
 
 # Schemes whose host is the receiver itself (self-hosted), so it can be
 # checked when the channel is added. For hosted services (Telegram, ...) the
@@ -179,23 +181,44 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAIL_IDEMPOTENCY_HEADER = "X-Tocsin-Idempotency-Key"
 
 
-def _with_extras(url: str, message: Message) -> str:
-    """JSON webhooks get the idempotency key as a header and the alert's
+# Channels parsed lately, by URL. Parsing is a pure function of the URL, so
+# an entry cannot go stale: a channel whose URL changes is looked up under
+# its new URL. Bounded, so URLs of channels deleted since are soon evicted.
+PARSED_CHANNELS = 256
+
+
+@functools.lru_cache(maxsize=PARSED_CHANNELS)
+def _parsed(url: str) -> dict[str, Any] | None:
+    """Apprise's parse of ``url`` (None if it is not an Apprise URL): most of
+    the CPU a delivery costs, so it is done once per channel, not per message."""
+    return apprise_plugins.url_to_dict(url, secure_logging=True)
+
+
+def _plugin_for(url: str, message: Message) -> Any:
+    """A fresh Apprise plugin for one message of the channel ``url``, made
+    from the channel's cached parse (``Apprise.instantiate`` takes the parse
+    as a dictionary). Fresh, because deliveries of one channel run side by side.
+
+    JSON webhooks get the idempotency key as a header and the alert's
     fields as JSON members, so a receiver need not parse the text; mail gets
-    the key as a header too (it is in the body as well)."""
-    scheme = url.split("://", 1)[0].lower()
+    the key as a header too (it is in the body as well). A channel's own
+    ``+header`` or ``:member`` of the same name is overridden."""
+    parsed = _parsed(url)
+    if parsed is None:
+        raise ChannelError("not a notification URL Apprise understands (see its list of services)")
+    # One level deep: the plugin may keep (or change) the lists and dicts it is given.
+    results: dict[str, Any] = {key: value.copy() if isinstance(value, dict | list | set) else value
+               for key, value in parsed.items()}
+    scheme = str(results.get("schema", "")).lower()
     if scheme in {"json", "jsons"}:
-        extras = {f"+{IDEMPOTENCY_HEADER}": message.idempotency_key}
-        extras.update({f":{key}": value for key, value in message.fields.items()})
+        results["headers"] = {**results.get("headers", {}), IDEMPOTENCY_HEADER: message.idempotency_key}
+        results["payload"] = {**results.get("payload", {}), **message.fields}
     elif scheme in {"mailto", "mailtos"}:
-        extras = {f"+{MAIL_IDEMPOTENCY_HEADER}": message.idempotency_key}
-    else:
-        return url
-    base, _, fragment = url.partition("#")
-    # Percent-encoding only: Apprise unquotes without turning "+" into a space.
-    query = urlencode(extras, quote_via=lambda value, *_: quote(value, safe=""))
-    joined = base + ("&" if "?" in base else "?") + query
-    return f"{joined}#{fragment}" if fragment else joined
+        results["headers"] = {**results.get("headers", {}), MAIL_IDEMPOTENCY_HEADER: message.idempotency_key}
+    plugin = apprise.Apprise.instantiate(results, suppress_exceptions=True)
+    if plugin is None:
+        raise ChannelError("not a notification URL Apprise understands (see its list of services)")
+    return plugin
 
 
 def send(url: str, message: Message, *, allow_private: bool, timeout: float = 10.0) -> None:
@@ -205,7 +228,7 @@ def send(url: str, message: Message, *, allow_private: bool, timeout: float = 10
     retrying cannot help, ``ChannelError`` for a failure worth retrying, with
     the receiver's or the connection's reason as precisely as Apprise tells it."""
     try:
-        plugin = parse(_with_extras(url, message))
+        plugin = _plugin_for(url, message)
     except ChannelError as exc:
         raise Undeliverable(str(exc)) from exc
     # Bounded, so the worker's lease on a claimed alert outlasts its delivery.

@@ -11,6 +11,7 @@ database connection)."""
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import os
 import secrets
@@ -74,6 +75,14 @@ def _pg_params() -> dict[str, Any]:
     for django_only in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(django_only, None)
     return params
+
+
+class Woken(enum.Flag):
+    """Why ``Listener.wait`` returned; false if nothing woke it."""
+
+    NOTHING = 0
+    COMMIT = enum.auto()  # alerts committed (or may have: the listener was deaf for a while)
+    POKE = enum.auto()  # one of the worker's own threads poked it
 
 
 class Listener:
@@ -170,12 +179,12 @@ class Listener:
             self._drop_pg()
             return None
 
-    def wait(self, timeout: float) -> bool:
-        """Block until woken or ``timeout`` passes; True if woken."""
+    def wait(self, timeout: float) -> Woken:
+        """Block until woken or ``timeout`` passes; say by what."""
         if self._pg_params is not None and self._pg is None and time.monotonic() >= self._pg_retry_at:
             self._connect_pg()
             if self._pg is not None:
-                return True  # anything may have committed while we were deaf
+                return Woken.COMMIT  # anything may have committed while we were deaf
         sources: list[Any] = [self._poke_r]
         pg_fd = self._pg_fileno()
         if pg_fd is not None:
@@ -183,18 +192,23 @@ class Listener:
         if self._sock is not None:
             sources.append(self._sock)
         ready, _, _ = select.select(sources, [], [], max(timeout, 0.0))
-        if not ready:
-            return False
-        with contextlib.suppress(BlockingIOError):
-            while os.read(self._poke_r, 512):
-                pass
+        woken = Woken.NOTHING
+        if self._poke_r in ready:
+            woken |= Woken.POKE
+            with contextlib.suppress(BlockingIOError):
+                while os.read(self._poke_r, 512):
+                    pass
         if self._sock is not None and self._sock in ready:
+            woken |= Woken.COMMIT
             with contextlib.suppress(BlockingIOError):
                 while self._sock.recv(64):
                     pass
         if pg_fd is not None and pg_fd in ready:
+            # Also when the connection was lost: it polls meanwhile, and says
+            # COMMIT once it listens again.
+            woken |= Woken.COMMIT
             self._drain_pg()
-        return True
+        return woken
 
     def close(self) -> None:
         if self._pg is not None:

@@ -1,16 +1,20 @@
 """The worker's loop: deliver alerts as soon as they commit, then the periodic jobs.
 
 Deliveries run in a thread pool and are pipelined: the main thread starts as
-many due alerts as there are idle threads and records each result soon
-after it is in, so one slow or dead receiver holds up one thread, never the
-alerts behind it. Only the main thread touches the database.
+many due alerts as there are idle threads and records the results in
+batches soon after they are in, so one slow or dead receiver holds up one
+thread, never the alerts behind it. Only the main thread touches the
+database, and it looks for due alerts only when some may be there: on a
+commit's wake-up (at most every ``CLAIM_EVERY_SECONDS``, so that under load
+one query claims several), at the poll, and when a slot frees up after a
+claim that had no room for all -- not at every finished delivery.
 
 How alerts are taken depends on the database:
 
 - PostgreSQL (any number of workers, on any number of machines): each claim
   is a short transaction that leases the rows (``outbox.exchange``, with
   ``SKIP LOCKED``); results are recorded in the same transaction as the
-  next claim.
+  next claim, or on their own after ``RECORD_EVERY_SECONDS``.
 - SQLite (one machine): every write waits for the database's one write lock,
   which the web needs for each report, and a waiting writer sleeps in steps
   of milliseconds. So one worker per data directory becomes the sole
@@ -45,16 +49,25 @@ Periodic = list[tuple[float, Callable[[], object]]]
 # The longest the loop sleeps without looking at ``stop``: a stop request
 # (SIGTERM from `tocsin serve`) is honoured within this, whatever --poll says.
 STOP_CHECK_SECONDS = 1.0
-# The sole deliverer records results this often (one short write transaction
+# A deliverer records results this often (one short write transaction
 # for all of them), and sooner when this many are waiting.
 RECORD_EVERY_SECONDS = 0.1
 RECORD_BATCH = 200
+# The shortest time between two claims. A commit that wakes the worker sooner
+# after its last claim waits for the rest of it, so that under load one claim
+# (one query, or on PostgreSQL one transaction per worker) takes the alerts of
+# several commits, and the worker's CPU goes to delivering them. The cost is
+# at most this much latency, under load only: an alert that commits when the
+# worker has not claimed for this long is claimed at once.
+CLAIM_EVERY_SECONDS = 0.05
 # How often an idle worker lets Django close a database connection past its age.
 TIDY_SECONDS = 10.0
 
 
 class Dispatcher:
-    """Keeps up to ``slots`` deliveries in flight, claiming with a lease."""
+    """Keeps up to ``slots`` deliveries in flight, claiming with a lease, and
+    records their results in batches: with the next claim, or after
+    ``RECORD_EVERY_SECONDS`` (the loop waits no longer than ``record_in()``)."""
 
     def __init__(self, pool: Executor, slots: int, on_done: Callable[[], None]) -> None:
         self.pool, self.slots, self.on_done = pool, slots, on_done
@@ -62,10 +75,16 @@ class Dispatcher:
         # Kept until recorded: if the database is briefly away, a later step
         # records them, rather than letting them be sent again.
         self.unrecorded: list[outbox.Outcome] = []
+        self._unrecorded_since = 0.0
+        # The last claim filled every free slot (or found none), so more rows
+        # may be due: the next slot to free up is worth a claim.
+        self.backlog = True
 
     def _harvest(self) -> None:
         done = {future for future in self.in_flight if future.done()}
         self.in_flight -= done
+        if done and not self.unrecorded:
+            self._unrecorded_since = time.monotonic()
         self.unrecorded += [future.result() for future in done]
 
     def _start(self, rows: list[outbox.Alert]) -> None:
@@ -76,12 +95,25 @@ class Dispatcher:
             future.add_done_callback(lambda _future: self.on_done())
             self.in_flight.add(future)
 
+    def record_in(self) -> float:
+        """Seconds until the results waiting must be recorded (inf: none wait)."""
+        if not self.unrecorded:
+            return float("inf")
+        if len(self.unrecorded) >= RECORD_BATCH:
+            return 0.0
+        return self._unrecorded_since + RECORD_EVERY_SECONDS - time.monotonic()
+
     def step(self, *, claim: bool) -> None:
-        """Record finished deliveries and, with ``claim``, start new ones in the free slots."""
+        """Record finished deliveries if they are due and, with ``claim``, start
+        new ones in the free slots (in the same transaction)."""
         self._harvest()
+        if not claim and self.record_in() > 0:
+            return
         free = self.slots - len(self.in_flight) if claim else 0
         rows = outbox.exchange(self.unrecorded, free)
         self.unrecorded = []
+        if claim:
+            self.backlog = len(rows) >= free
         self._start(rows)
 
     def finish(self) -> None:
@@ -119,15 +151,21 @@ class SoleDispatcher(Dispatcher):
             self.unrecorded = []
             if waiting >= RECORD_BATCH:
                 self._wake_recorder.set()
-        free = self.slots - len(self.in_flight) if claim else 0
-        if free <= 0:
+        if not claim:
             return
-        with self._lock:
-            exclude = set(self.taken)
-        rows = outbox.take(free, exclude=exclude)
-        with self._lock:
-            self.taken |= {row.pk for row in rows}
+        free = self.slots - len(self.in_flight)
+        rows: list[outbox.Alert] = []
+        if free > 0:
+            with self._lock:
+                exclude = set(self.taken)
+            rows = outbox.take(free, exclude=exclude)
+            with self._lock:
+                self.taken |= {row.pk for row in rows}
+        self.backlog = len(rows) >= free
         self._start(rows)
+
+    def record_in(self) -> float:
+        return float("inf")  # the recorder's own thread records
 
     def _record_pending(self) -> None:
         with self._lock:
@@ -286,22 +324,25 @@ def _once(stop: threading.Event, periodic: Periodic, last_run: list[float], thre
 
 def _loop(stop: threading.Event, role: _Role, listener: wakeup.Listener, periodic: Periodic,
           last_run: list[float], poll_seconds: float) -> None:
-    claim = True
+    want_claim = True
+    last_claim = float("-inf")
     next_poll = time.monotonic() + poll_seconds
     next_tidy = time.monotonic() + TIDY_SECONDS
     while not stop.is_set():
+        claim_at = last_claim + CLAIM_EVERY_SECONDS
+        claim = want_claim and time.monotonic() >= claim_at
         try:
             if role.dispatcher is not None:
                 role.dispatcher.step(claim=claim)
+            if claim:
+                want_claim, last_claim = False, time.monotonic()
             until_periodic = _run_periodic(periodic, last_run)
         except Exception:
             log.exception("worker pass failed; retrying")
             close_old_connections()
             stop.wait(1.0)
-            claim = True
+            want_claim = True
             continue
-        # With every slot filled more may be due: a finishing delivery pokes
-        # the listener, and the next step claims into the slot it freed.
         dispatcher = role.dispatcher
         now = time.monotonic()
         if now >= next_tidy and (dispatcher is None or not dispatcher.in_flight):
@@ -310,6 +351,8 @@ def _loop(stop: threading.Event, role: _Role, listener: wakeup.Listener, periodi
             close_old_connections()
             next_tidy = now + TIDY_SECONDS
         timeout = min(next_poll - now, until_periodic, STOP_CHECK_SECONDS)
+        if dispatcher is not None:
+            timeout = min(timeout, dispatcher.record_in(), claim_at - now if want_claim else timeout)
         woken = listener.wait(timeout)
         now = time.monotonic()
         polled = now >= next_poll
@@ -317,4 +360,10 @@ def _loop(stop: threading.Event, role: _Role, listener: wakeup.Listener, periodi
             next_poll = now + poll_seconds
             if role.dispatcher is None and role.try_to_deliver():
                 log.info("worker %s took over: %s", os.getpid(), role.describe())
-        claim = woken or polled
+        # Claim when alerts committed, at the poll (retries falling due, rows
+        # of a worker that died), and when a delivery finished (a poke) while
+        # more may be due than there were free slots. A poke alone otherwise
+        # only asks for its result to be recorded: claiming on it would cost
+        # a query per alert that finds nothing.
+        want_claim = want_claim or bool(woken & wakeup.Woken.COMMIT) or polled or (
+            bool(woken & wakeup.Woken.POKE) and dispatcher is not None and dispatcher.backlog)

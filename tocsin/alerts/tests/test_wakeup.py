@@ -110,3 +110,13 @@ def test_it_recovers_when_its_wakeup_source_is_lost(listeners):
         assert not stale.exists()
     commit_a_wakeup()
     assert listener.wait(5)
+
+
+def test_it_says_whether_alerts_committed_or_a_delivery_finished(listeners):
+    """The worker claims on a commit; on a poke (a delivery of its own
+    finished) it need not look for alerts, unless the last claim left some."""
+    listener = listeners()
+    listener.poke()
+    assert listener.wait(5) == wakeup.Woken.POKE
+    commit_a_wakeup()
+    assert listener.wait(5) & wakeup.Woken.COMMIT

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from tocsin.accounts.models import Team
 from tocsin.alerts import outbox
+from tocsin.alerts import secrets as channel_secrets
 from tocsin.alerts.models import Alert
 from tocsin.alerts.receivers import WebhookReceiver
 from tocsin.alerts.tests.delivery import SECRETS_OF_THE_REPORT, add_channel, canary_words
@@ -95,3 +96,33 @@ def test_it_uses_the_pool_of_delivery_threads(rita, report, hook):
         assert outbox.deliver_due(pool) == 5
     assert len(hook.wait_for(5)) == 5
     assert not Alert.objects.exclude(status=Alert.Status.DELIVERED).exists()
+
+
+def test_each_alert_of_a_channel_carries_its_own_key(rita, report, hook):
+    """The channel is parsed once and reused: what one message adds (its
+    key, its fields) must not stay for the next, and what the channel's URL
+    says itself (a header of its own) is in every message."""
+    add_channel(hook.url + "?+X-Team=default", team=Team.DEFAULT)
+    references = [report()[1] for _ in range(3)]
+    assert outbox.deliver_due() == 3
+    arrivals = hook.wait_for(3)
+    keys = {alert.reference: alert.idempotency_key for alert in Alert.objects.all()}
+    assert sorted(arrival.body["reference"] for arrival in arrivals) == sorted(references)
+    for arrival in arrivals:
+        assert arrival.idempotency_key == arrival.body["idempotency_key"] == keys[arrival.body["reference"]]
+        assert arrival.headers["X-Team"] == "default"
+
+
+def test_a_changed_channel_is_used_at_once(rita, report, hook):
+    channel = add_channel(hook.url, team=Team.DEFAULT)
+    report()
+    assert outbox.deliver_due() == 1
+    hook.wait_for(1)
+    with WebhookReceiver() as moved:
+        channel.sealed_url = channel_secrets.seal_url(moved.url)
+        channel.save()
+        _, reference = report()
+        assert outbox.deliver_due() == 1
+        [arrival] = moved.wait_for(1)
+    assert arrival.body["reference"] == reference
+    assert len(hook.received) == 1
