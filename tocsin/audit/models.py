@@ -13,8 +13,10 @@ from django.db import models
 class Entry(models.Model):
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
+    # Indexed only where there is an actor (below): a report has none.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     action = models.CharField(max_length=64)
     # A case reference or a username, so as long as the longest username.
@@ -26,6 +28,8 @@ class Entry(models.Model):
     class Meta:
         ordering = ["seq"]
         verbose_name_plural = "entries"
+        indexes = [models.Index(fields=["actor"], condition=models.Q(actor__isnull=False),
+                                name="entry_actor")]
 
     def __str__(self) -> str:
         return f"{self.seq} {self.action} {self.target}"

@@ -67,7 +67,8 @@ def provisional_severity(act_types: list[str]) -> str:
 
 class Case(models.Model):
     reference = models.CharField(max_length=16, unique=True)
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    # Indexed by (team, received_at) below, which also serves team alone.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases", db_index=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     received_at = models.DateTimeField()
     language = models.CharField(max_length=8)
@@ -93,7 +94,7 @@ class Case(models.Model):
     # Triage, in plain columns like the metadata above: timers and lists need no key.
     severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.HIGH)
     # Always a reader of the case: revoking a reader's access unassigns them.
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False,
                                  on_delete=models.SET_NULL, related_name="assigned_cases")
     # Short tags chosen by responders ("lawyer-needed", "press"); never names.
     labels = models.JSONField(default=list, blank=True)
@@ -102,7 +103,12 @@ class Case(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["team", "-received_at"])]
+        # Every index is written by every report (a page of the write-ahead
+        # log each, synced): none that another already serves, and a new
+        # case, unassigned, touches no index of assignees.
+        indexes = [models.Index(fields=["team", "-received_at"]),
+                   models.Index(fields=["assignee"], condition=models.Q(assignee__isnull=False),
+                                name="case_assignee")]
 
     def __str__(self) -> str:
         return self.reference
@@ -116,7 +122,8 @@ class Case(models.Model):
 class CaseKey(models.Model):
     """The case key sealed to one reader's public key."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="keys")
+    # Indexed by one_key_per_reader (case, user), which also serves case alone.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="keys", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_keys")
     sealed_key = models.BinaryField()
 
