@@ -7,6 +7,7 @@ in no team at all -- an administrator, say -- has no register to see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -124,51 +125,54 @@ def edit(request: HttpRequest, reference: str) -> HttpResponse:
     return _done(request, demand, _("Demand updated."))
 
 
+def _form_post(request: HttpRequest, reference: str, form_class: type[django_forms.Form], name: str,
+               act: Callable[[Demand, dict[str, Any]], str]) -> HttpResponse:
+    """The shape of every form on a demand's page: find the demand, validate
+    the form named ``name``, ``act`` on it (returning the notice to show), and
+    on a refusal show the page again with the form and the reason."""
+    demand = access_demand(request.user, reference)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return render_demand(request, demand, status=400, **{name: form})
+    try:
+        notice = act(demand, form.cleaned_data)
+    except Refused as exc:
+        return _refused(request, demand, name, form, exc)
+    return _done(request, demand, notice)
+
+
 @never_cache
 @login_required
 @require_POST
 def link_organisation(request: HttpRequest, reference: str) -> HttpResponse:
-    demand = access_demand(request.user, reference)
-    form = forms.OrganisationForm(request.POST)
-    if not form.is_valid():
-        return render_demand(request, demand, status=400, organisation_form=form)
-    try:
-        organisation = actions.link_organisation(demand, form.cleaned_data["organisation"],
+    def act(demand: Demand, data: dict[str, Any]) -> str:
+        organisation = actions.link_organisation(demand, data["organisation"],
                                                  acting_user=request.user)  # type: ignore[arg-type]
-    except Refused as exc:
-        return _refused(request, demand, "organisation_form", form, exc)
-    return _done(request, demand, _("%(name)s linked.") % {"name": organisation.name})
+        return _("%(name)s linked.") % {"name": organisation.name}
+
+    return _form_post(request, reference, forms.OrganisationForm, "organisation_form", act)
 
 
 @never_cache
 @login_required
 @require_POST
 def unlink_organisation(request: HttpRequest, reference: str) -> HttpResponse:
-    demand = access_demand(request.user, reference)
-    form = forms.OrganisationForm(request.POST)
-    if not form.is_valid():
-        return render_demand(request, demand, status=400, organisation_form=form)
-    try:
-        actions.unlink_organisation(demand, form.cleaned_data["organisation"],
-                                    acting_user=request.user)  # type: ignore[arg-type]
-    except Refused as exc:
-        return _refused(request, demand, "organisation_form", form, exc)
-    return _done(request, demand, _("Organisation unlinked."))
+    def act(demand: Demand, data: dict[str, Any]) -> str:
+        actions.unlink_organisation(demand, data["organisation"], acting_user=request.user)  # type: ignore[arg-type]
+        return _("Organisation unlinked.")
+
+    return _form_post(request, reference, forms.OrganisationForm, "organisation_form", act)
 
 
 @never_cache
 @login_required
 @require_POST
 def link_case(request: HttpRequest, reference: str) -> HttpResponse:
-    demand = access_demand(request.user, reference)
-    form = forms.CaseForm(request.POST)
-    if not form.is_valid():
-        return render_demand(request, demand, status=400, case_form=form)
-    try:
-        actions.link_case(demand, form.cleaned_data["case"], acting_user=request.user)  # type: ignore[arg-type]
-    except Refused as exc:
-        return _refused(request, demand, "case_form", form, exc)
-    return _done(request, demand, _("Case linked."))
+    def act(demand: Demand, data: dict[str, Any]) -> str:
+        actions.link_case(demand, data["case"], acting_user=request.user)  # type: ignore[arg-type]
+        return _("Case linked.")
+
+    return _form_post(request, reference, forms.CaseForm, "case_form", act)
 
 
 @never_cache
@@ -188,30 +192,22 @@ def request_approval(request: HttpRequest, reference: str) -> HttpResponse:
 @recent_auth_required
 @require_POST
 def approve(request: HttpRequest, reference: str) -> HttpResponse:
-    demand = access_demand(request.user, reference)
-    form = forms.ApprovalForm(request.POST)
-    if not form.is_valid():
-        return render_demand(request, demand, status=400, approval_form=form)
-    try:
-        actions.approve(demand, note=form.cleaned_data["note"], acting_user=request.user)  # type: ignore[arg-type]
-    except Refused as exc:
-        return _refused(request, demand, "approval_form", form, exc)
-    return _done(request, demand, _("Approved. Local counsel may now respond."))
+    def act(demand: Demand, data: dict[str, Any]) -> str:
+        actions.approve(demand, note=data["note"], acting_user=request.user)  # type: ignore[arg-type]
+        return _("Approved. Local counsel may now respond.")
+
+    return _form_post(request, reference, forms.ApprovalForm, "approval_form", act)
 
 
 @never_cache
 @login_required
 @require_POST
 def respond(request: HttpRequest, reference: str) -> HttpResponse:
-    demand = access_demand(request.user, reference)
-    form = forms.ResponseForm(request.POST)
-    if not form.is_valid():
-        return render_demand(request, demand, status=400, response_form=form)
-    try:
-        actions.respond(demand, acting_user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-    except Refused as exc:
-        return _refused(request, demand, "response_form", form, exc)
-    return _done(request, demand, _("Response recorded."))
+    def act(demand: Demand, data: dict[str, Any]) -> str:
+        actions.respond(demand, acting_user=request.user, **data)  # type: ignore[arg-type]
+        return _("Response recorded.")
+
+    return _form_post(request, reference, forms.ResponseForm, "response_form", act)
 
 
 @never_cache
