@@ -131,19 +131,37 @@ class Outcome:
         self.cpu_seconds += other.cpu_seconds
 
 
-def _client(port: int, path: str, body: bytes, start: float, deadline: float,
+@dataclass(frozen=True)
+class Plan:
+    """What the clients of a phase send: ``requests`` (path, body) in turn,
+    each client from its own place in the list, and which answers count."""
+
+    method: str
+    requests: list[tuple[str, bytes | None]]
+    headers: dict[str, str]
+    accepted: Callable[[str, int, bytes], bool]  # (path, status, body of the answer)
+
+
+def report_plan(path: str, body: bytes) -> Plan:
+    """The same JSON report POSTed again and again; only 201 counts."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "Accept-Language": "ru"}
+    return Plan("POST", [(path, body)], headers, lambda _path, status, _answer: status == 201)
+
+
+def _client(port: int, plan: Plan, offset: int, start: float, deadline: float,
             out: Outcome, lock: threading.Lock) -> None:
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "Accept-Language": "ru"}
     local = Outcome()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     time.sleep(max(0.0, start - time.monotonic()))
+    n = offset
     while True:
         began = time.monotonic_ns()
         if began >= deadline * 1e9:
             break
+        path, body = plan.requests[n % len(plan.requests)]
+        n += 1
         try:
-            conn.request("POST", path, body, headers)
+            conn.request(plan.method, path, body, plan.headers)
             response = conn.getresponse()
             answer = response.read()
             status = response.status
@@ -157,13 +175,14 @@ def _client(port: int, path: str, body: bytes, start: float, deadline: float,
             time.sleep(0.01)  # a refused connection would otherwise spin
             continue
         ended = time.monotonic_ns()
-        if status == 201:
+        ok = plan.accepted(path, status, answer)
+        if ok:
             local.accepted_total += 1
         if ended <= deadline * 1e9:
             local.statuses[status] += 1
-            if status == 201:
+            if ok:
                 local.latencies_ns.append(ended - began)
-        if status != 201:
+        if not ok:
             local.failures[f"HTTP {status}"] += 1
             local.samples.setdefault(f"HTTP {status}", answer[:300].decode(errors="replace"))
     conn.close()
@@ -171,13 +190,13 @@ def _client(port: int, path: str, body: bytes, start: float, deadline: float,
         out.merge(local)
 
 
-def _process(port: int, path: str, body: bytes, threads: int, start: float, deadline: float,
+def _process(port: int, plan: Plan, offsets: list[int], start: float, deadline: float,
              results: mp.Queue) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     cpu = os.times()
     out, lock = Outcome(), threading.Lock()
-    workers = [threading.Thread(target=_client, args=(port, path, body, start, deadline, out, lock))
-               for _ in range(threads)]
+    workers = [threading.Thread(target=_client, args=(port, plan, offset, start, deadline, out, lock))
+               for offset in offsets]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -236,16 +255,19 @@ class Phase:
         return self.server_cpu * 1e3 / accepted if self.server_cpu is not None and accepted else None
 
 
-def load(name: str, port: int, path: str, body: bytes, *, clients: int, procs: int,
-         seconds: float, server_cpu: Callable[[], float | None] = lambda: None) -> Phase:
-    ctx = mp.get_context("fork")
+def load(name: str, port: int, plan: Plan, *, clients: int, procs: int, seconds: float,
+         server_cpu: Callable[[], float | None] = lambda: None) -> Phase:
+    """One phase: ``clients`` connections over ``procs`` processes, each
+    sending ``plan`` as fast as it is answered, for ``seconds``."""
+    ctx = mp.get_context("fork")  # forked: the plan (with its function) is inherited, not pickled
     results: mp.Queue = ctx.Queue()
     procs = max(1, min(procs, clients))
-    shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    offsets = [c * len(plan.requests) // clients for c in range(clients)]
+    shares = [offsets[i::procs] for i in range(procs)]
     start = time.monotonic() + 0.3
     deadline = start + seconds
-    children = [ctx.Process(target=_process, args=(port, path, body, n, start, deadline, results),
-                            daemon=True) for n in shares]
+    children = [ctx.Process(target=_process, args=(port, plan, share, start, deadline, results),
+                            daemon=True) for share in shares]
     total = Outcome()
     try:
         for child in children:
@@ -532,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
             paths.append(("floor", FLOOR_PATH))
         if args.warmup > 0:
             for name, path in paths:
-                phase = load(name, port, path, body, clients=args.clients, procs=args.procs,
+                phase = load(name, port, report_plan(path, body), clients=args.clients, procs=args.procs,
                              seconds=args.warmup)
                 accepted_total[name] += phase.outcome.accepted_total
                 if not phase.outcome.latencies_ns:
@@ -542,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(1, args.rounds + 1):
             print(f"round {round_}/{args.rounds}", flush=True)
             for name, path in paths:
-                phase = load(name, port, path, body, clients=args.clients, procs=args.procs,
+                phase = load(name, port, report_plan(path, body), clients=args.clients, procs=args.procs,
                              seconds=args.seconds, server_cpu=bench.server_cpu)
                 accepted_total[name] += phase.outcome.accepted_total
                 phases[name].append(phase)

@@ -33,22 +33,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
-import multiprocessing as mp
 import os
-import signal
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 import nacl.signing
 
-from bench.intake import Bench, Outcome, Phase, cpu_busy, print_phase, summarise
+from bench.intake import Bench, Phase, Plan, load, print_phase, summarise
 from tocsin.attestations import offline, verification
 
 OFFLINE_TARGET = 0.5
@@ -129,95 +124,14 @@ def offline_bench(count: int, repeats: int) -> tuple[float, float, float]:
 # -- (b) online ------------------------------------------------------------------------------
 
 
-def _client(port: int, paths: list[str], offset: int, start: float, deadline: float,
-            out: Outcome, lock: threading.Lock) -> None:
-    local = Outcome()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    time.sleep(max(0.0, start - time.monotonic()))
-    n = offset
-    while True:
-        began = time.monotonic_ns()
-        if began >= deadline * 1e9:
-            break
-        path = paths[n % len(paths)]
-        n += 1
-        try:
-            conn.request("GET", path, headers={"Accept": "application/json"})
-            response = conn.getresponse()
-            answer = response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            kind = type(exc).__name__
-            local.failures[kind] += 1
-            local.samples.setdefault(kind, str(exc))
-            time.sleep(0.01)
-            continue
-        ended = time.monotonic_ns()
-        ok = status == 200 and (b'"valid"' in answer or path.startswith("/bench/"))
-        if ok:
-            local.accepted_total += 1
-        if ended <= deadline * 1e9:
-            local.statuses[status] += 1
-            if ok:
-                local.latencies_ns.append(ended - began)
-        if not ok:
-            local.failures[f"HTTP {status}"] += 1
-            local.samples.setdefault(f"HTTP {status}", answer[:300].decode(errors="replace"))
-    conn.close()
-    with lock:
-        out.merge(local)
+def _answered_valid(path: str, status: int, answer: bytes) -> bool:
+    return status == 200 and (b'"valid"' in answer or path.startswith("/bench/"))
 
 
-def _process(port: int, paths: list[str], threads: int, first: int, start: float, deadline: float,
-             results: mp.Queue) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    cpu = os.times()
-    out, lock = Outcome(), threading.Lock()
-    step = max(1, len(paths) // max(1, threads))
-    workers = [threading.Thread(target=_client,
-                                args=(port, paths, first + i * step, start, deadline, out, lock))
-               for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    after = os.times()
-    out.cpu_seconds = (after.user - cpu.user) + (after.system - cpu.system)
-    results.put(out)
-
-
-def load(name: str, port: int, paths: list[str], *, clients: int, procs: int, seconds: float,
-         server_cpu: Callable[[], float | None] = lambda: None) -> Phase:
-    ctx = mp.get_context("fork")
-    results: mp.Queue = ctx.Queue()
-    procs = max(1, min(procs, clients))
-    shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
-    start = time.monotonic() + 0.3
-    deadline = start + seconds
-    children = [ctx.Process(target=_process, args=(port, paths, n, i * len(paths) // procs, start, deadline,
-                                                   results), daemon=True) for i, n in enumerate(shares)]
-    total = Outcome()
-    try:
-        for child in children:
-            child.start()
-        time.sleep(max(0.0, start - time.monotonic()))
-        cpu_before, server_before = cpu_busy(), server_cpu()
-        time.sleep(max(0.0, deadline - time.monotonic()))
-        cpu_after, server_after = cpu_busy(), server_cpu()
-        for _ in children:
-            total.merge(results.get(timeout=60))
-        for child in children:
-            child.join(timeout=5)
-    finally:
-        for child in children:
-            if child.is_alive():
-                child.kill()
-    busy = None
-    if cpu_before and cpu_after and cpu_after[1] > cpu_before[1]:
-        busy = (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1])
-    used = server_after - server_before if server_before is not None and server_after is not None else None
-    return Phase(name, seconds, total, busy, used)
+def check_plan(paths: list[str]) -> Plan:
+    """GET each path in turn; a check counts when it answers "valid" (the
+    baseline's rows, when they are stored)."""
+    return Plan("GET", [(path, None) for path in paths], {"Accept": "application/json"}, _answered_valid)
 
 
 ISSUE_SCRIPT = """
@@ -263,16 +177,17 @@ def online_bench(args: argparse.Namespace) -> float | None:
             print(f"server: tocsin serve ({bench.web_workers()} gunicorn workers); {args.clients} clients "
                   f"over {min(args.procs, args.clients)} processes; {args.seconds:g} s a phase", flush=True)
             for name, paths in (("baseline", baseline_paths), ("verify", verify_paths)):
-                load(name, port, paths, clients=args.clients, procs=args.procs, seconds=args.warmup)
+                load(name, port, check_plan(paths), clients=args.clients, procs=args.procs,
+                     seconds=args.warmup)
             phases: dict[str, list[Phase]] = {"baseline": [], "verify": []}
             for round_ in range(1, args.rounds + 1):
                 print(f"round {round_}/{args.rounds}", flush=True)
                 for name, paths in (("baseline", baseline_paths), ("verify", verify_paths)):
-                    phase = load(name, port, paths, clients=args.clients, procs=args.procs,
+                    phase = load(name, port, check_plan(paths), clients=args.clients, procs=args.procs,
                                  seconds=args.seconds, server_cpu=bench.server_cpu)
                     phases[name].append(phase)
                     print_phase(phase)
-            time.sleep(2)  # let the worker deliver the alerts
+            time.sleep(7)  # let the worker announce the checks (every 5 s) and deliver the alerts
             bench.stop()
             checks, alerted, alerts = (int(x) for x in bench.tocsin(
                 "shell", "--verbosity", "0", "-c", STATS_SCRIPT).split()[-3:])
