@@ -29,6 +29,7 @@ Usage, from the repository root:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import multiprocessing as mp
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -52,6 +54,22 @@ def _receive(port_out: mp.Queue, stop: mp.Event) -> None:
     with WebhookReceiver() as hook:
         port_out.put(hook.port)
         stop.wait()
+
+
+@contextlib.contextmanager
+def receiver_process() -> Iterator[int]:
+    """A webhook receiver in a process of its own (its work is not the
+    measured process's); yields its port."""
+    ctx = mp.get_context("spawn")
+    stop = ctx.Event()
+    ports: mp.Queue = ctx.Queue()
+    receiver = ctx.Process(target=_receive, args=(ports, stop), daemon=True)
+    receiver.start()
+    try:
+        yield ports.get(timeout=30)
+    finally:
+        stop.set()
+        receiver.join(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,13 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     from tocsin.alerts import secrets as channel_secrets
     from tocsin.alerts.models import Alert, Channel
 
-    ctx = mp.get_context("spawn")
-    stop = ctx.Event()
-    ports: mp.Queue = ctx.Queue()
-    receiver = ctx.Process(target=_receive, args=(ports, stop), daemon=True)
-    receiver.start()
-    try:
-        port = ports.get(timeout=30)
+    with receiver_process() as port:
         channel = Channel(pk=1, sealed_url=channel_secrets.seal_url(f"json://127.0.0.1:{port}/hook"),
                           label="bench", allow_private=True)
         now = timezone.now()
@@ -126,9 +138,6 @@ def main(argv: list[str] | None = None) -> int:
             stats.sort_stats("cumulative").print_stats(45)
             print(out.getvalue())
         return 1 if failed else 0
-    finally:
-        stop.set()
-        receiver.join(timeout=10)
 
 
 def _cpu_seconds(pid: int, *, kernel: bool = False) -> float:
@@ -148,105 +157,98 @@ def _backends_cpu(database: str | None, own: int | None) -> float:
 
 
 def measure_worker(args: argparse.Namespace) -> int:
-
-
     bench = Bench(argparse.Namespace(keep=False))
-    ctx = mp.get_context("spawn")
-    stop = ctx.Event()
-    ports: mp.Queue = ctx.Queue()
-    receiver = ctx.Process(target=_receive, args=(ports, stop), daemon=True)
-    receiver.start()
     try:
-        if args.database_url:
-            bench.create_database(args.database_url)
-        bench.tocsin("migrate", "--noinput")
-        os.environ.update(bench.env)
-        import django
+        with receiver_process() as port:
+            if args.database_url:
+                bench.create_database(args.database_url)
+            bench.tocsin("migrate", "--noinput")
+            os.environ.update(bench.env)
+            import django
 
-        django.setup()
-        from django.db import transaction
+            django.setup()
+            from django.db import transaction
 
-        from tocsin.accounts.models import Team
-        from tocsin.alerts import outbox
-        from tocsin.alerts import secrets as channel_secrets
-        from tocsin.alerts.models import Alert, Channel
+            from tocsin.accounts.models import Team
+            from tocsin.alerts import outbox
+            from tocsin.alerts import secrets as channel_secrets
+            from tocsin.alerts.models import Alert, Channel
 
-        port = ports.get(timeout=30)
-        team = Team.objects.get_or_create(name=Team.DEFAULT)[0]
-        channel = Channel.objects.create(team=team, label="bench", allow_private=True,
-                                         sealed_url=channel_secrets.seal_url(f"json://127.0.0.1:{port}/hook"))
-        fields = {"country": "RU", "act_types": "raid, seizure", "severity": "high",
-                  "link": "https://tocsin.example.org/staff/cases/TX-AAAA-BBBB/"}
-        counter = iter(range(10**9))
+            team = Team.objects.get_or_create(name=Team.DEFAULT)[0]
+            channel = Channel.objects.create(team=team, label="bench", allow_private=True,
+                                             sealed_url=channel_secrets.seal_url(f"json://127.0.0.1:{port}/hook"))
+            fields = {"country": "RU", "act_types": "raid, seizure", "severity": "high",
+                      "link": "https://tocsin.example.org/staff/cases/TX-AAAA-BBBB/"}
+            counter = iter(range(10**9))
 
-        def announce() -> None:
-            n = next(counter)
-            with transaction.atomic():
-                reference = f"TX-{n:08d}"
-                announcement = outbox.Announcement("new_report", f"New report {reference}", reference, fields)
-                outbox.announce(announcement, channel_ids=[channel.pk])
+            def announce() -> None:
+                n = next(counter)
+                with transaction.atomic():
+                    reference = f"TX-{n:08d}"
+                    announcement = outbox.Announcement("new_report", f"New report {reference}", reference,
+                                                       fields)
+                    outbox.announce(announcement, channel_ids=[channel.pk])
 
-        def delivered() -> int:
-            return Alert.objects.filter(status=Alert.Status.DELIVERED).count()
+            def delivered() -> int:
+                return Alert.objects.filter(status=Alert.Status.DELIVERED).count()
 
-        def wait_delivered(count: int, timeout: float = 60.0) -> float:
-            deadline = time.monotonic() + timeout
-            while delivered() < count and time.monotonic() < deadline:
-                time.sleep(0.05)
-            return time.monotonic()
+            def wait_delivered(count: int, timeout: float = 60.0) -> float:
+                deadline = time.monotonic() + timeout
+                while delivered() < count and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                return time.monotonic()
 
-        bench.server = subprocess.Popen([sys.executable, "-m", "tocsin", "worker"], cwd=REPO, env=bench.env,
-                                        start_new_session=True)
-        pid = bench.server.pid
-        for _ in range(args.warmup):
-            announce()
-        wait_delivered(args.warmup)
-        time.sleep(1.0)
-
-        cpu = _cpu_seconds(pid)
-        time.sleep(args.seconds)
-        idle = (_cpu_seconds(pid) - cpu) / args.seconds
-
-        spy = None
-        if args.profile:
-            spy = subprocess.Popen([args.py_spy, "record", "--pid", str(pid),
-                                    "--duration", str(int(args.seconds)), "--rate", "200", "--threads",
-                                    "--gil", "--format", "raw", "--output",
-                                    str(bench.data_dir / "worker.spy")],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            bench.server = subprocess.Popen([sys.executable, "-m", "tocsin", "worker"], cwd=REPO,
+                                            env=bench.env, start_new_session=True)
+            pid = bench.server.pid
+            for _ in range(args.warmup):
+                announce()
+            wait_delivered(args.warmup)
             time.sleep(1.0)
-        count = int(args.rate * args.seconds)
-        from django.db import connection
 
-        own = None
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                own = cursor.fetchone()[0]
-        backends = _backends_cpu(bench.pg_name, own)
-        start, cpu, kernel = time.monotonic(), _cpu_seconds(pid), _cpu_seconds(pid, kernel=True)
-        for n in range(count):
-            time.sleep(max(0.0, start + n / args.rate - time.monotonic()))
-            announce()
-        finished = wait_delivered(args.warmup + count)
-        busy, elapsed = _cpu_seconds(pid) - cpu, finished - start
-        kernel = _cpu_seconds(pid, kernel=True) - kernel
-        backends = _backends_cpu(bench.pg_name, own) - backends
-        done = delivered() - args.warmup
-        database = "PostgreSQL" if args.database_url else "SQLite"
-        print(f"worker on {database}: idle {idle * 1000:.1f} ms CPU/s; "
-              f"{done} of {count} alerts delivered at {args.rate:g}/s in {elapsed:.1f} s, "
-              f"worker CPU {busy / count * 1000:.2f} ms per alert "
-              f"({(busy - idle * elapsed) / count * 1000:.2f} ms beyond idle; "
-              f"{kernel / count * 1000:.2f} ms of it in the kernel)"
-              + (f"; its PostgreSQL backend(s) {backends / count * 1000:.2f} ms per alert" if own else ""))
-        if spy is not None:
-            spy.wait(timeout=args.seconds + 30)
-            print(_hot_spots(bench.data_dir / "worker.spy"))
-        return 0 if done == count else 1
+            cpu = _cpu_seconds(pid)
+            time.sleep(args.seconds)
+            idle = (_cpu_seconds(pid) - cpu) / args.seconds
+
+            spy = None
+            if args.profile:
+                spy = subprocess.Popen([args.py_spy, "record", "--pid", str(pid),
+                                        "--duration", str(int(args.seconds)), "--rate", "200", "--threads",
+                                        "--gil", "--format", "raw", "--output",
+                                        str(bench.data_dir / "worker.spy")],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1.0)
+            count = int(args.rate * args.seconds)
+            from django.db import connection
+
+            own = None
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    own = cursor.fetchone()[0]
+            backends = _backends_cpu(bench.pg_name, own)
+            start, cpu, kernel = time.monotonic(), _cpu_seconds(pid), _cpu_seconds(pid, kernel=True)
+            for n in range(count):
+                time.sleep(max(0.0, start + n / args.rate - time.monotonic()))
+                announce()
+            finished = wait_delivered(args.warmup + count)
+            busy, elapsed = _cpu_seconds(pid) - cpu, finished - start
+            kernel = _cpu_seconds(pid, kernel=True) - kernel
+            backends = _backends_cpu(bench.pg_name, own) - backends
+            done = delivered() - args.warmup
+            database = "PostgreSQL" if args.database_url else "SQLite"
+            print(f"worker on {database}: idle {idle * 1000:.1f} ms CPU/s; "
+                  f"{done} of {count} alerts delivered at {args.rate:g}/s in {elapsed:.1f} s, "
+                  f"worker CPU {busy / count * 1000:.2f} ms per alert "
+                  f"({(busy - idle * elapsed) / count * 1000:.2f} ms beyond idle; "
+                  f"{kernel / count * 1000:.2f} ms of it in the kernel)"
+                  + (f"; its PostgreSQL backend(s) {backends / count * 1000:.2f} ms per alert"
+                     if own else ""))
+            if spy is not None:
+                spy.wait(timeout=args.seconds + 30)
+                print(_hot_spots(bench.data_dir / "worker.spy"))
+            return 0 if done == count else 1
     finally:
-        stop.set()
-        receiver.join(timeout=10)
         bench.cleanup()
 
 
