@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,13 +68,54 @@ class Break:
     reason: str
 
 
-def verify() -> Break | None:
+@dataclass(frozen=True)
+class Anchor:
+    """An entry's number and hash, copied somewhere the server cannot write
+    (``tocsin audit anchor``). Every entry's hash covers all before it, so a
+    log that still holds this entry with this hash is the log it was then."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        seq, _, digest = text.strip().partition(":")
+        if not seq.isdigit() or int(seq) < 1 or len(digest) != 64 or digest.strip("0123456789abcdef"):
+            raise ValueError(f"{text.strip()[:80]!r} is not an anchor: NUMBER:HASH as `tocsin audit "
+                             "anchor` prints it (a number from 1, a colon, 64 hexadecimal digits)")
+        return cls(int(seq), digest)
+
+
+def anchor() -> Anchor | None:
+    """The newest entry's anchor, or None while the log is empty."""
+    head = Head.objects.filter(pk=1).first()
+    return Anchor(head.seq, head.hash) if head is not None and head.seq else None
+
+
+def verify(anchors: Sequence[Anchor] = ()) -> Break | None:
     """Walk the chain from the start; return the first broken link, or None.
 
     Safe to run while entries are being appended: the head is read after the
     walk, and entries committed meanwhile (with their head) are walked too.
-    What it cannot see is a rewrite that recomputes every hash after the
-    change and the head as well: that needs a copy of the head kept elsewhere."""
+    Alone it cannot see a rewrite that recomputes every hash after the change
+    and the head as well; an ``anchor`` kept elsewhere from before the
+    rewrite shows it (the entry it names no longer has its hash)."""
+    broken = _walk()
+    if broken is not None:
+        return broken
+    for kept in sorted(anchors, key=lambda a: a.seq):
+        entry = Entry.objects.filter(seq=kept.seq).only("hash").first()
+        if entry is None:
+            return Break(kept.seq, "the anchor kept elsewhere names an entry the log no longer has")
+        if entry.hash != kept.hash:
+            return Break(kept.seq, "its hash differs from the anchor kept elsewhere: the log was rewritten")
+    return None
+
+
+def _walk() -> Break | None:
     expected_seq, prev = 1, GENESIS
     while True:
         entries = Entry.objects.filter(seq__gte=expected_seq).order_by("seq")

@@ -178,3 +178,74 @@ def test_it_accepts_entries_appended_after_a_check(chain, rita):
 def test_it_needs_the_verb(db):
     with pytest.raises(CommandError):
         call_command("audit")
+
+
+# -- Anchors: a copy of the head kept elsewhere shows a rewrite of the whole chain.
+
+
+def audit_anchor() -> str:
+    out = io.StringIO()
+    call_command("audit", "anchor", stdout=out)
+    return out.getvalue().strip()
+
+
+def rewrite_from(seq: int) -> None:
+    """What an intruder with the database and the hashing rule can do: change
+    entry ``seq`` and recompute every hash after it, and the head."""
+    prev = log.GENESIS if seq == 1 else Entry.objects.get(seq=seq - 1).hash
+    for entry in Entry.objects.filter(seq__gte=seq).order_by("seq"):
+        if entry.seq == seq:
+            entry.target = "TX-REWR-ITTN"
+        entry.prev_hash = prev
+        entry.hash = log._digest(entry.seq, entry.at.isoformat(), entry.actor_id, entry.action,
+                                 entry.target, entry.detail, prev)
+        entry.save()
+        prev = entry.hash
+    Head.objects.filter(pk=1).update(hash=prev)
+
+
+def test_anchor_prints_the_newest_entry(chain):
+    assert audit_anchor() == f"10:{chain[-1].hash}"
+
+
+def test_anchor_refuses_an_empty_log(db):
+    with pytest.raises(CommandError, match="empty"):
+        call_command("audit", "anchor", stdout=io.StringIO())
+
+
+def test_a_kept_anchor_passes_while_the_log_grows(chain):
+    kept = audit_anchor()
+    with transaction.atomic():
+        log.record("case.closed", target="TX-AAAA-0001")
+    out = io.StringIO()
+    call_command("audit", "verify", "--anchor", kept, stdout=out)
+    assert out.getvalue() == "audit log intact; it holds every anchor given\n"
+
+
+def test_a_rewrite_of_the_whole_chain_passes_alone_but_not_against_an_anchor(chain):
+    kept = audit_anchor()
+    rewrite_from(4)
+    assert audit_verify() == "audit log intact\n"  # undetectable from inside
+    with pytest.raises(CommandError, match=broken_at(10) + "its hash differs from the anchor"):
+        call_command("audit", "verify", "--anchor", kept, stdout=io.StringIO())
+
+
+def test_an_anchor_past_the_end_means_entries_were_cut_off(chain):
+    kept = audit_anchor()
+    Entry.objects.filter(seq__gte=9).delete()
+    Head.objects.filter(pk=1).update(seq=8, hash=Entry.objects.get(seq=8).hash)
+    assert audit_verify() == "audit log intact\n"  # a truncation with the head moved back
+    with pytest.raises(CommandError, match=broken_at(10) + "the anchor kept elsewhere names an entry"):
+        call_command("audit", "verify", "--anchor", kept, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("bad", ["", "10", "0:" + "a" * 64, "x:" + "a" * 64, "10:" + "a" * 63,
+                                 "10:" + "g" * 64, "10:" + "A" * 64])
+def test_a_malformed_anchor_is_refused_by_name(chain, bad):
+    with pytest.raises(CommandError, match="^--anchor: .* is not an anchor"):
+        call_command("audit", "verify", "--anchor", bad, stdout=io.StringIO())
+
+
+def test_anchor_takes_no_anchor(chain):
+    with pytest.raises(CommandError, match="--anchor goes with verify"):
+        call_command("audit", "anchor", "--anchor", f"1:{chain[0].hash}", stdout=io.StringIO())
