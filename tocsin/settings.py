@@ -276,6 +276,13 @@ if not 0 <= REFERRAL_REMINDER_HOUR <= 23 or REFERRAL_REMINDER_REPEAT_HOURS < 0:
     raise ImproperlyConfigured("TOCSIN_REFERRAL_REMINDER_HOUR must be 0-23 and "
                                "TOCSIN_REFERRAL_REMINDER_REPEAT_HOURS not negative")
 
+# The audit log's newest entry (its anchor) is sent this often to every active
+# administrator's own alert channels, so that a copy lives off the server and
+# `tocsin audit verify --anchor` can show a rewrite of the whole chain (0: never).
+AUDIT_ANCHOR_HOURS = env_int("TOCSIN_AUDIT_ANCHOR_HOURS", 24)
+if AUDIT_ANCHOR_HOURS < 0:
+    raise ImproperlyConfigured("TOCSIN_AUDIT_ANCHOR_HOURS must not be negative")
+
 # -- Alert delivery ----------------------------------------------------------------
 # Seconds a worker holds an alert it claimed. It must outlast one delivery
 # (up to ~25 s against a receiver that hangs), or that alert goes out twice;

@@ -242,7 +242,7 @@ def test_an_anchor_past_the_end_means_entries_were_cut_off(chain):
 @pytest.mark.parametrize("bad", ["", "10", "0:" + "a" * 64, "x:" + "a" * 64, "10:" + "a" * 63,
                                  "10:" + "g" * 64, "10:" + "A" * 64])
 def test_a_malformed_anchor_is_refused_by_name(chain, bad):
-    with pytest.raises(CommandError, match="^--anchor: .* is not an anchor"):
+    with pytest.raises(CommandError, match=r"^--anchor: .* is not an anchor"):
         call_command("audit", "verify", "--anchor", bad, stdout=io.StringIO())
 
 

@@ -36,3 +36,14 @@ def test_it_gives_back_the_callers_signal_handlers():
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     call_command("worker", "--once", stdout=io.StringIO())
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+def test_a_pass_sends_the_audit_anchor_to_administrators(adam):
+    from tocsin.alerts.models import Alert
+    from tocsin.alerts.tests.delivery import add_channel
+    from tocsin.audit import anchoring, log
+
+    add_channel("json://127.0.0.1:9/adam", user="adam")  # audited: the log has an entry
+    call_command("worker", "--once", stdout=io.StringIO())
+    [alert] = Alert.objects.filter(event=anchoring.AUDIT_ANCHOR)
+    assert alert.payload["anchor"] == str(log.anchor())

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from tocsin.alerts import sla, worker
 from tocsin.attestations import checks as attestation_checks
+from tocsin.audit import anchoring
 from tocsin.enrolment import notices as enrolment_notices
 from tocsin.enrolment import reminders as enrolment_reminders
 from tocsin.server import housekeeping
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             periodic = [(interval, housekeeping.run_once), (1.0, sla.run_due),
                         (5.0, attestation_checks.announce_due),
                         (60.0, enrolment_reminders.send_due_reminders),
-                        (30.0, enrolment_notices.deliver_pending)]
+                        (30.0, enrolment_notices.deliver_pending),
+                        (3600.0, anchoring.send_anchor)]
             worker.run(stop, periodic=periodic, poll_seconds=poll, once=once)
         finally:
             # Run in-process (call_command, tests), give the caller its handlers back.
