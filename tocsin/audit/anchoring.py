@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,11 @@ from . import log
 AUDIT_ANCHOR = "audit.anchor"
 
 
+def sent_since(moment: dt.datetime) -> QuerySet[Alert]:
+    """Anchors written after ``moment`` (read through a small partial index)."""
+    return Alert.objects.filter(event=AUDIT_ANCHOR, created_at__gt=moment)
+
+
 def send_anchor(now: dt.datetime | None = None) -> int:
     """Announce the newest anchor if none was sent in the last
     ``AUDIT_ANCHOR_HOURS`` (the outbox is the record of when: a restarted
@@ -33,7 +39,7 @@ def send_anchor(now: dt.datetime | None = None) -> int:
     if not hours:
         return 0
     now = timezone.now() if now is None else now
-    if Alert.objects.filter(event=AUDIT_ANCHOR, created_at__gt=now - dt.timedelta(hours=hours)).exists():
+    if sent_since(now - dt.timedelta(hours=hours)).exists():
         return 0
     newest = log.anchor()
     if newest is None:

@@ -83,3 +83,21 @@ def test_the_period_comes_from_the_environment_and_refuses_a_negative(tmp_path):
     wrong = start(TOCSIN_AUDIT_ANCHOR_HOURS="-1")
     assert wrong.returncode != 0
     assert "TOCSIN_AUDIT_ANCHOR_HOURS must not be negative" in wrong.stderr
+
+
+def test_asking_when_the_last_anchor_went_reads_its_own_index(entries, adam):
+    from django.db import connection
+
+    channel = add_channel("json://127.0.0.1:9/adam", user="adam")
+    now = timezone.now()
+    # Many other alerts, for the planner to prefer the index to a scan.
+    Alert.objects.bulk_create(
+        Alert(channel=channel, event="case.received", reference=f"TX-{n:09d}", payload={},
+              idempotency_key=f"bench{n}", next_attempt_at=now, created_at=now) for n in range(2000))
+    sql, params = anchoring.sent_since(now).only("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+        cursor.execute(f"{explain} {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "alert_audit_anchor" in plan, plan
