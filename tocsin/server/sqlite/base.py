@@ -5,9 +5,11 @@ taken is put to sleep by SQLite's busy handler for 1, 2, 5, 10 ... ms and
 then tries again, so whoever is waiting keeps sleeping well past the moment
 the lock is free: with two web workers each holding it ~2 ms per report,
 most of a report's time was spent asleep. Here every transaction first takes
-an exclusive ``flock`` on a file beside the database. The kernel hands that
-lock to a waiting writer the moment it is released, so writers follow each
-other with no gap; SQLite's own lock is then free when BEGIN IMMEDIATE asks.
+an exclusive ``flock`` on a file beside the database, trying again every
+0.1 ms at first and never less often than every millisecond, so writers
+follow each other within a millisecond, and SQLite's own lock is then free
+when BEGIN IMMEDIATE asks. (A blocking ``flock`` would hand over at once, but
+it cannot time out.)
 
 Every Tocsin process (web, worker, commands) opens the database through this
 backend, so all of them queue at the same file. Writes outside a transaction
@@ -39,7 +41,6 @@ class WriterQueue:
         if self.fd is None:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         deadline = time.monotonic() + self.timeout
-        # Blocking flock has no timeout; a short poll hands over nearly as fast.
         pause = 0.0001
         while True:
             try:
