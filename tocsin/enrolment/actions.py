@@ -2,7 +2,7 @@
 
 Each action runs in one transaction with its audit entry and its alert rows;
 files are moved into the store before the transaction and removed again if
-it fails (``storage.moved_in``), so nothing is left half-stored."""
+it fails (``intake.evidence.moved_in``), so nothing is left half-stored."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 
 from tocsin.alerts import outbox
 from tocsin.audit import log as audit
+from tocsin.intake import evidence
 from tocsin.intake.actions import REFERENCE_ALPHABET
 from tocsin.intake.uploads import EncryptedUpload
 from tocsin.registry import eligibility
 from tocsin.registry.models import Organisation
 
-from . import receipts, sealing, storage
+from . import receipts, sealing
 from .access import reviewers
 from .errors import Refused
 from .models import Application, EvidenceFile
@@ -110,7 +111,7 @@ def submit_application(
     receipt = receipts.new_receipt()
     reference = new_reference()
     now = timezone.now()
-    with storage.moved_in([upload for _kind, upload in files]) as metas, transaction.atomic():
+    with evidence.moved_in([upload for _kind, upload in files]) as metas, transaction.atomic():
         organisation = _find_or_create_organisation(details, reference)
         application = Application.objects.create(
             reference=reference,

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from tocsin.intake import evidence
 from tocsin.registry.models import Organisation
 
-from . import actions, storage, vault
+from . import actions, vault
 from .access import access_application, is_reviewer, may_see_applications, may_vouch
 from .errors import Refused
 from .forms import DecisionForm, UpdateForm, VouchForm
@@ -105,9 +106,8 @@ def review_evidence(request: HttpRequest, reference: str, public_id: str) -> Htt
     item = application.evidence.filter(public_id=public_id).first()
     if item is None:
         raise Http404
-    return storage.download(
-        item.public_id, actions.open_evidence(application, item, acting_user=request.user)
-    )
+    meta = actions.open_evidence(application, item, acting_user=request.user)
+    return evidence.download(item.public_id, meta, fallback_name="file")
 
 
 def _decide(request: HttpRequest, reference: str, prefix: str) -> HttpResponse:
@@ -215,4 +215,5 @@ def review_vault_download(request: HttpRequest, ref: str, public_id: str) -> Htt
     item = organisation.vault_items.filter(public_id=public_id).first()
     if item is None:
         raise Http404
-    return storage.download(item.public_id, vault.open_item(item, acting_user=request.user))
+    return evidence.download(item.public_id, vault.open_item(item, acting_user=request.user),
+                             fallback_name="file")

@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.audit import log as audit
+from tocsin.intake import evidence
 from tocsin.intake.uploads import EncryptedUpload
 from tocsin.registry.models import Organisation
 
-from . import sealing, storage
+from . import sealing
 from .models import VaultCustody, VaultItem
 
 
@@ -61,7 +62,7 @@ def _custody(item: VaultItem) -> list[Entry]:
 def store(organisation: Organisation, kind: str, upload: EncryptedUpload) -> VaultItem:
     """Keep ``upload`` (already checked by ``forms.VaultForm``) in the organisation's vault."""
     now = timezone.now()
-    with storage.moved_in([upload]) as [meta], transaction.atomic():
+    with evidence.moved_in([upload]) as [meta], transaction.atomic():
         item = VaultItem.objects.create(
             organisation=organisation,
             public_id=upload.public_id,

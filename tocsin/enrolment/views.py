@@ -15,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tocsin.intake import evidence
 from tocsin.registry.models import Organisation
 
-from . import actions, receipts, status, storage, vault
+from . import actions, receipts, status, vault
 from .errors import Refused
 from .forms import ApplicationForm, UpdateForm, VaultForm
 from .models import Application
@@ -168,4 +169,4 @@ def enrol_vault_download(request: HttpRequest, public_id: str) -> HttpResponseBa
     item = application.organisation.vault_items.filter(public_id=public_id).first()
     if item is None:
         raise Http404
-    return storage.download(item.public_id, vault.open_item(item, acting_user=None))
+    return evidence.download(item.public_id, vault.open_item(item, acting_user=None), fallback_name="file")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,18 +32,6 @@ class Submitted:
 def new_reference() -> str:
     body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"TX-{body[:4]}-{body[4:]}"
-
-
-def evidence_path(public_id: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / public_id[:2] / f"{public_id}.enc"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 _insert_case = Insert(Case)
@@ -96,27 +81,16 @@ def _store(report: ReportInput, receipt: str, *, fresh: bool) -> Case:
     )
     # Sealed before the transaction: on SQLite every writer waits while it is open.
     sealed_keys = [(user_id, boxes.seal(case_key, public)) for user_id, public in destination.readers]
-    stored: list[tuple[Evidence, CustodyEntry]] = []
-    moved: list[Path] = []
-    try:
-        for upload in report.files:
-            kind = evidence.detect(upload)
-            target = evidence_path(upload.public_id)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            upload.move_to(target)
-            moved.append(target)
-            meta = {"file_key": upload.file_key.hex(), "name": upload.name, "mime": kind.mime,
-                    "size": upload.size, "sha256": upload.sha256}
-            item = Evidence(public_id=upload.public_id, stored_at=now,
-                            sealed_meta=boxes.encrypt_json(case_key, meta, bound_to=upload.public_id))
-            custody = CustodyEntry(
-                at=now, action=CustodyEntry.Action.RECEIVED,
-                sealed_detail=boxes.encrypt_json(case_key, {"sha256": upload.sha256},
-                                                 bound_to=upload.public_id),
-            )
-            stored.append((item, custody))
-        for parent in {path.parent for path in moved}:
-            _fsync_dir(parent)
+    # The files stay in the store when the directory changed meanwhile: the retry uses them.
+    with evidence.moved_in(report.files, keep_on=(snapshots.Stale,)) as metas:
+        stored = [
+            (Evidence(public_id=upload.public_id, stored_at=now,
+                      sealed_meta=boxes.encrypt_json(case_key, meta, bound_to=upload.public_id)),
+             CustodyEntry(at=now, action=CustodyEntry.Action.RECEIVED,
+                          sealed_detail=boxes.encrypt_json(case_key, {"sha256": upload.sha256},
+                                                           bound_to=upload.public_id)))
+            for upload, meta in zip(report.files, metas, strict=True)
+        ]
         with transaction.atomic():
             if snapshots.directory_version() != version:
                 raise snapshots.Stale
@@ -132,10 +106,4 @@ def _store(report: ReportInput, receipt: str, *, fresh: bool) -> Case:
             audit.record("report.received", target=reference, team=destination.team.name,
                          files=len(stored))
             signals.case_received.send(sender=Case, case=case, version=version)
-    except snapshots.Stale:
-        raise  # the files stay in the store for the next attempt (moving them again is a no-op)
-    except BaseException:
-        for path in moved:
-            path.unlink(missing_ok=True)
-        raise
     return case

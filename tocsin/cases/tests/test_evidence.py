@@ -12,7 +12,7 @@ from tocsin.cases.models import CaseKey, CustodyEntry
 from tocsin.cases.tests.conftest import EVIDENCE
 from tocsin.conftest import PASSWORD
 from tocsin.crypto import boxes
-from tocsin.intake.actions import evidence_path
+from tocsin.intake.evidence import evidence_path
 
 pytestmark = pytest.mark.django_db
 

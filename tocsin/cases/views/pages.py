@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from tocsin.accounts.reauth import recent_auth_required
 from tocsin.crypto import boxes
-from tocsin.intake.actions import evidence_path
+from tocsin.intake import evidence as evidence_store
 
 from .. import actions, forms, workflow
 from ..access import access_case, case_key, visible_cases
@@ -77,22 +75,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render_case(request, access_case(request.user, reference))
 
 
-class DecryptedFile:
-    """An evidence file decrypted as it is sent. It is opened at once, so a
-    missing file fails before the download starts, and closed with the
-    response, even when the client goes away before reading any of it."""
-
-    def __init__(self, path: Path, file_key: bytes, *, bound_to: str) -> None:
-        self.source = path.open("rb")
-        self.file_key, self.bound_to = file_key, bound_to
-
-    def __iter__(self) -> Iterator[bytes]:
-        return boxes.decrypt_stream(self.file_key, self.source, bound_to=self.bound_to)
-
-    def close(self) -> None:
-        self.source.close()
-
-
 @never_cache
 @login_required
 def evidence(request: HttpRequest, reference: str, public_id: str) -> StreamingHttpResponse:
@@ -103,13 +85,7 @@ def evidence(request: HttpRequest, reference: str, public_id: str) -> StreamingH
     if item is None:
         raise Http404
     meta = actions.open_evidence(case, item, case_key(request, case), acting_user=request.user)
-    content = DecryptedFile(evidence_path(item.public_id), bytes.fromhex(meta["file_key"]),
-                            bound_to=item.public_id)
-    # Not FileResponse: given anything but a file it silently drops the attachment header.
-    response = StreamingHttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, meta["name"] or "evidence")
-    response["Content-Length"] = str(meta["size"])
-    return response
+    return evidence_store.download(item.public_id, meta, fallback_name="evidence")
 
 
 @never_cache

@@ -16,7 +16,7 @@ from tocsin.audit.models import Entry
 from tocsin.crypto import boxes
 from tocsin.enrolment import receipts, sealing
 from tocsin.enrolment.models import Application, EvidenceFile
-from tocsin.intake.actions import evidence_path
+from tocsin.intake.evidence import evidence_path
 from tocsin.intake.tests.test_browser import tiny_pdf
 from tocsin.registry.models import Organisation
 

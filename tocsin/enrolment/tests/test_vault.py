@@ -14,7 +14,7 @@ from django.test import Client
 
 from tocsin.audit.models import Entry
 from tocsin.enrolment.models import VaultCustody, VaultItem
-from tocsin.intake.actions import evidence_path
+from tocsin.intake.evidence import evidence_path
 from tocsin.intake.tests.test_browser import tiny_pdf
 from tocsin.registry.models import Organisation
 

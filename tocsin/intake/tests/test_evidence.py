@@ -11,7 +11,7 @@ from django.conf import settings
 
 from tocsin.cases.models import Case, CustodyEntry
 from tocsin.crypto import boxes
-from tocsin.intake.actions import evidence_path
+from tocsin.intake.evidence import evidence_path
 
 from .conftest import ELF, JPEG, PDF, PNG, TEXT, ZIP, Upload, case_key_for, database_dump, files_under
 
@@ -136,3 +136,31 @@ def test_it_never_uses_the_name_as_a_path(rita, channel, nothing_stored):
     data_dir = settings.DATA_DIR
     assert not list(data_dir.parent.glob("escaped.pdf")) and not list(data_dir.rglob("escaped.pdf"))
     nothing_stored()
+
+
+def test_a_file_survives_a_retry_when_the_team_changed_meanwhile(rita, channel, monkeypatch):
+    """An administrator adds a responder between routing and storing: the report
+    is routed and sealed again, and its file, already moved into the store, is
+    kept for that second attempt -- stored once, readable by the newcomer too."""
+    from tocsin.conftest import make_responder
+    from tocsin.intake import actions
+
+    real_route = actions.route
+    calls: list[bool] = []
+
+    def route_then_change_the_team(country: str, *, fresh: bool):
+        routed = real_route(country, fresh=fresh)
+        if not calls:
+            make_responder("nina", "default")  # a real change: the directory version moves
+        calls.append(fresh)
+        return routed
+
+    monkeypatch.setattr(actions, "route", route_then_change_the_team)
+    photo = a_photo()
+    case = sent(channel, Upload("door.png", photo, "image/png"))
+    assert calls == [False, True]  # stale once, then routed from a fresh copy
+    item = case.evidence.get()
+    assert files_under(settings.MEDIA_ROOT) == [evidence_path(item.public_id)]
+    nina = case.keys.get(user__username="nina").user
+    meta = boxes.decrypt_json(case_key_for(nina, case), bytes(item.sealed_meta), bound_to=item.public_id)
+    assert meta["sha256"] == hashlib.sha256(photo).hexdigest()
