@@ -147,28 +147,37 @@ class Evidence(models.Model):
         return self.public_id
 
 
-class CustodyEntry(models.Model):
+class CustodyRecord(models.Model):
+    """One link of a file's chain of custody: when, who (nobody: the sender or
+    owner, with their receipt), what (``action``, in the subclass), and the
+    details sealed -- a file's hash too, since a hash of a known document
+    would confirm who holds it."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sealed_detail = models.BinaryField()
+    action: str  # each kind of record has its own choices
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class CustodyEntry(CustodyRecord):
     """Chain of custody for a piece of evidence; the first entry, written at
-    upload, records the SHA-256 of the original bytes (inside ``sealed_detail``,
-    since a hash of a known document would confirm who sent it)."""
+    upload, records the SHA-256 of the original bytes."""
 
     class Action(models.TextChoices):
         RECEIVED = "received", _("Received")
         OPENED = "opened", _("Opened by a responder")
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="custody")
-    at = models.DateTimeField()
     action = models.CharField(max_length=16, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    sealed_detail = models.BinaryField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class Message(models.Model):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tocsin.cases.models import CustodyRecord
 from tocsin.registry.models import Organisation
 
 
@@ -106,10 +107,10 @@ class VaultItem(models.Model):
         return self.public_id
 
 
-class VaultCustody(models.Model):
+class VaultCustody(CustodyRecord):
     """Chain of custody of a vault item. ``actor`` is empty when the
     organisation itself acted (with its receipt); the SHA-256 of the bytes is
-    in ``sealed_detail`` (a hash of a known document would confirm who holds it)."""
+    in ``sealed_detail``."""
 
     class Action(models.TextChoices):
         STORED = "stored", _("Stored by the organisation")
@@ -117,18 +118,7 @@ class VaultCustody(models.Model):
         DOWNLOADED_BY_REVIEWER = "downloaded_by_reviewer", _("Downloaded by a reviewer")
 
     item = models.ForeignKey(VaultItem, on_delete=models.CASCADE, related_name="custody")
-    at = models.DateTimeField()
     action = models.CharField(max_length=32, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    sealed_detail = models.BinaryField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class Reminder(models.Model):
