@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tocsin.accounts.actions import create_responder
 from tocsin.accounts.models import Membership, Team, User
+from tocsin.cases.actions import opening
 
 PASSWORD = "correct horse battery staple"
 
@@ -129,6 +130,7 @@ def report(db: None) -> Callable[..., tuple[str, str]]:
         body = {**VALID_REPORT, **overrides}
         response = Client().post("/api/v1/reports", body, content_type="application/json")
         assert response.status_code == 201, response.content
+        opening.open_arrived()  # as the worker does, woken by the commit
         data = response.json()
         return data["receipt"], data["reference"]
 

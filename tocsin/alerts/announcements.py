@@ -7,8 +7,9 @@ the ladder; the shift lead and the director are the SLA timers' business
 people who can read the case and the team.
 
 The receivers run inside the event's transaction (see
-``tocsin.cases.signals``) and only write outbox rows: if the report rolls
-back, so do its alerts, and nothing is sent.
+``tocsin.cases.signals``; for new reports, the worker's transaction that
+opens them) and only write outbox rows: if it rolls back, so do its alerts,
+and nothing is sent.
 
 What an alert says is what DESIGN.md allows and no more: the reference (the
 one the intake API returned), country, act types, severity, a link to the
@@ -18,6 +19,7 @@ mailbox outside our control would hold them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -54,15 +56,22 @@ def readers(case: Case) -> QuerySet[User]:
     return User.objects.filter(case_keys__case=case, is_active=True)
 
 
-def announce_new_report(sender: Any, case: Case, version: int | None = None, **kwargs: Any) -> None:
-    # The site's language, not the reporter's (the request's): the alert is
-    # for responders, and the worker's alerts (overdue, escalated) use it too.
+def _new_report(case: Case) -> outbox.Announcement:
+    title = _("New report %(reference)s: %(acts)s in %(country)s") % {
+        "reference": case.reference, "acts": ", ".join(case.act_types or ()), "country": case.country}
+    return outbox.Announcement(CASE_RECEIVED, title, case.reference, _fields(case))
+
+
+def announce_new_reports(sender: Any, cases: Sequence[Case], version: int | None = None,
+                         **kwargs: Any) -> None:
+    """Each new report reaches its team's channels and its on-call responders'
+    own, as the directory snapshot ``version`` lists them."""
+    channels = directory.at(version)
+    # The site's language, not the reporter's: the alert is for responders,
+    # and the worker's alerts (overdue, escalated) use it too.
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("New report %(reference)s: %(acts)s in %(country)s") % {
-            "reference": case.reference, "acts": ", ".join(case.act_types or ()), "country": case.country}
-    channel_ids = directory.at(version).new_report_channels(case.team_id)
-    outbox.announce(outbox.Announcement(CASE_RECEIVED, title, case.reference, _fields(case)),
-                    channel_ids=channel_ids)
+        outbox.announce_each([(_new_report(case), channels.new_report_channels(case.team_id))
+                              for case in cases])
 
 
 def announce_reporter_reply(sender: Any, case: Case, **kwargs: Any) -> None:
@@ -74,5 +83,5 @@ def announce_reporter_reply(sender: Any, case: Case, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Called from the app's ``ready()``."""
-    signals.case_received.connect(announce_new_report, dispatch_uid="announcements.new_report")
+    signals.cases_received.connect(announce_new_reports, dispatch_uid="announcements.new_reports")
     signals.reporter_replied.connect(announce_reporter_reply, dispatch_uid="announcements.reporter_reply")

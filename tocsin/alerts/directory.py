@@ -1,6 +1,7 @@
 """Where a new report's alerts go and how long its team promises to take:
-a per-process snapshot, confirmed by the intake's directory version (see
-``tocsin.server.snapshots``), so a report costs no query to find them."""
+a per-process snapshot, confirmed by the directory version that the worker
+opening reports reads (see ``tocsin.server.snapshots``), so a batch of
+reports costs one query to find them."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ snapshot = snapshots.Snapshot(load)
 
 def at(version: int | None) -> AlertDirectory:
     """The snapshot for the directory version the caller's transaction
-    confirmed (the intake passes it along with ``case_received``); read now
+    confirmed (the worker opening reports passes it along with
+    ``cases_received``); read now
     when the caller has none."""
     return snapshot.at(snapshots.directory_version() if version is None else version)

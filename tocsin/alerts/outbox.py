@@ -79,9 +79,7 @@ def announce(announcement: Announcement, *, teams: Iterable[Team] = (), users: I
     Every alert of one announcement shares an event id; the idempotency key
     adds the channel, so it is unique per row and the same on every retry.
     A caller that already knows the channels' ids passes ``channel_ids``
-    instead (the intake, from its directory snapshot): no query then."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("announce() must run inside the event's transaction")
+    instead: no query then."""
     if channel_ids is None:
         team_ids = [team.pk for team in teams]
         # A queryset of users stays a subquery: one query less inside the event's transaction.
@@ -89,14 +87,24 @@ def announce(announcement: Announcement, *, teams: Iterable[Team] = (), users: I
         named = [channel.pk for channel in channels]
         owned = Q(team_id__in=team_ids) | Q(user_id__in=user_ids) | Q(pk__in=named)
         channel_ids = Channel.objects.filter(owned).order_by("pk").values_list("pk", flat=True)
+    return announce_each([(announcement, channel_ids)])
+
+
+def announce_each(announcements: Sequence[tuple[Announcement, Iterable[int]]]) -> int:
+    """``announce`` for several announcements, each to the channels whose
+    ids the caller knows (the worker opening a batch of reports, from its
+    directory snapshot): one INSERT for them all. Returns the count."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("announce() must run inside the event's transaction")
     now = timezone.now()
-    event_id = secrets.token_hex(12)
-    rows = [
-        Alert(channel_id=channel_id, event=announcement.event, reference=announcement.reference,
-              payload={"title": str(announcement.title), **(announcement.fields or {})},
-              idempotency_key=f"{event_id}-{channel_id}", next_attempt_at=now, created_at=now)
-        for channel_id in channel_ids
-    ]
+    rows = []
+    for announcement, channel_ids in announcements:
+        event_id = secrets.token_hex(12)
+        payload = {"title": str(announcement.title), **(announcement.fields or {})}
+        rows += [Alert(channel_id=channel_id, event=announcement.event, reference=announcement.reference,
+                       payload=payload, idempotency_key=f"{event_id}-{channel_id}",
+                       next_attempt_at=now, created_at=now)
+                 for channel_id in channel_ids]
     if rows:
         Alert.objects.bulk_create(rows)
         wakeup.notify_on_commit()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,14 +186,23 @@ def replan_team(team: Team, now: dt.datetime | None = None) -> int:
 
 # -- Receivers of the case events (inside the event's transaction) ------------
 
-def start_acknowledgement(sender: Any, case: Case, version: int | None = None, **kwargs: Any) -> None:
-    """A new report: the clock for its acknowledgement starts at its receipt.
-    The team's policy comes from the directory snapshot ``version`` names."""
-    policy = policy_from(directory.at(version).policies.get(case.team_id))
-    timer = Timer(case=case, kind=Timer.Kind.ACKNOWLEDGE, started_at=case.received_at,
-                  deadline_at=case.received_at)
-    _set_deadline(timer, severity_of(case), policy, timezone.now())
-    _insert_timer.rows([timer])  # inside the report's transaction: no ORM compile (see rows.Insert)
+def start_acknowledgements(sender: Any, cases: Sequence[Case], version: int | None = None,
+                           **kwargs: Any) -> None:
+    """New reports: the clock for each one's acknowledgement starts at its
+    receipt, not at its opening. A case somebody took up in the moment
+    between needs no clock (the worker holds the cases' rows, so that moment
+    is over). Policies come from the directory snapshot ``version`` names."""
+    known = directory.at(version)
+    now = timezone.now()
+    timers = []
+    for case in cases:
+        if case.acknowledged_at is not None:
+            continue
+        timer = Timer(case=case, kind=Timer.Kind.ACKNOWLEDGE, started_at=case.received_at,
+                      deadline_at=case.received_at)
+        _set_deadline(timer, severity_of(case), policy_from(known.policies.get(case.team_id)), now)
+        timers.append(timer)
+    _insert_timer.rows(timers)  # one statement for the batch (see rows.Insert)
 
 
 _insert_timer = Insert(Timer)
@@ -248,7 +258,7 @@ def _stop(timers: QuerySet[Timer], because: str) -> int:
 
 def connect() -> None:
     """Called from the app's ``ready()``."""
-    signals.case_received.connect(start_acknowledgement, dispatch_uid="sla.start_acknowledgement")
+    signals.cases_received.connect(start_acknowledgements, dispatch_uid="sla.start_acknowledgements")
     signals.case_acknowledged.connect(stop_acknowledgement, dispatch_uid="sla.stop_acknowledgement")
     signals.severity_changed.connect(move_deadline, dispatch_uid="sla.move_deadline")
     signals.referral_created.connect(start_follow_up, dispatch_uid="sla.start_follow_up")

@@ -7,7 +7,10 @@ thread, never the alerts behind it. Only the main thread touches the
 database, and it looks for due alerts only when some may be there: on a
 commit's wake-up (at most every ``CLAIM_EVERY_SECONDS``, so that under load
 one query claims several), at the poll, and when a slot frees up after a
-claim that had no room for all -- not at every finished delivery.
+claim that had no room for all -- not at every finished delivery. Before a
+claim it opens the reports that have arrived since the last
+(``cases.actions.opening``), which writes their alerts, so a new report's
+alerts go out in the same pass as its wake-up.
 
 How alerts are taken depends on the database:
 
@@ -21,7 +24,8 @@ How alerts are taken depends on the database:
   deliverer by taking a file lock (the kernel drops it if the worker dies);
   it takes due alerts with a plain read (``outbox.take``) and records
   results in batches. Between a report's commit and its delivery there is
-  no write at all. Other workers run the periodic jobs and stand by."""
+  one write: the transaction that opens it with the others of its pass.
+  Other workers run the periodic jobs and stand by."""
 
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ from typing import IO
 import apprise
 from django.conf import settings
 from django.db import close_old_connections, connection
+
+from tocsin.cases.actions import opening
 
 from . import outbox, transport, wakeup
 
@@ -311,6 +317,7 @@ def run(stop: threading.Event, *, periodic: Periodic, poll_seconds: float = 2.0,
 def _once(stop: threading.Event, periodic: Periodic, last_run: list[float], threads: int) -> None:
     lock = sole_deliverer() if connection.vendor == "sqlite" else None
     try:
+        opening.open_arrived()
         if connection.vendor != "sqlite" or lock is not None:
             with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alert") as pool:
                 while outbox.deliver_due(pool, limit=threads) and not stop.is_set():
@@ -332,6 +339,8 @@ def _loop(stop: threading.Event, role: _Role, listener: wakeup.Listener, periodi
         claim_at = last_claim + CLAIM_EVERY_SECONDS
         claim = want_claim and time.monotonic() >= claim_at
         try:
+            if claim:
+                opening.open_arrived()  # new reports' alerts, claimed just below
             if role.dispatcher is not None:
                 role.dispatcher.step(claim=claim)
             if claim:

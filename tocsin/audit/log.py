@@ -30,20 +30,33 @@ def _digest(seq: int, at: str, actor_id: int | None, action: str, target: str,
 def record(action: str, *, actor: Any = None, target: str = "", **detail: Any) -> Entry:
     """Append an entry. Must run inside the transaction of the change it records,
     so the entry and the change commit or vanish together."""
+    return record_many(action, [(target, detail)], actor=actor)[0]
+
+
+def record_many(action: str, entries: Sequence[tuple[str, dict[str, Any]]], *,
+                actor: Any = None) -> list[Entry]:
+    """Append one entry of ``action`` per (target, detail), in order, with one
+    read and one move of the head (the worker opens reports in batches).
+    Must run inside the transaction of the changes they record."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the action's transaction")
-    head_seq, head_hash = _lock_head()
+    if not entries:
+        return []
+    seq, prev_hash = _lock_head()
     now = timezone.now()
-    seq = head_seq + 1
+    at = now.isoformat()
     actor_id = actor.pk if actor is not None else None
-    digest = _digest(seq, now.isoformat(), actor_id, action, target, detail, head_hash)
-    entry = Entry(seq=seq, at=now, actor_id=actor_id, action=action, target=target,
-                  detail=detail, prev_hash=head_hash, hash=digest)
-    # Plain statements rather than the ORM's: every report appends here,
-    # inside the transaction that holds SQLite's write lock.
-    _insert_entry.rows([entry])
-    _move_head.rows([seq, digest])
-    return entry
+    appended = []
+    for target, detail in entries:
+        seq += 1
+        digest = _digest(seq, at, actor_id, action, target, detail, prev_hash)
+        appended.append(Entry(seq=seq, at=now, actor_id=actor_id, action=action, target=target,
+                              detail=detail, prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
+    # Plain statements rather than the ORM's: the head is locked until commit.
+    _insert_entry.rows(appended)
+    _move_head.rows([seq, prev_hash])
+    return appended
 
 
 _insert_entry = Insert(Entry)

@@ -119,6 +119,20 @@ class Case(models.Model):
         return ", ".join(str(labels.get(code, code)) for code in self.act_types)
 
 
+class Arrival(models.Model):
+    """A stored report the worker has not opened yet: its audit entry, its
+    acknowledgement clock and its team's alert are still to be written
+    (``actions.opening``). The intake writes one with the case, in the same
+    commit, so none is lost; the worker deletes it in the commit that opens
+    the case. Kept out of the report's own transaction because that
+    transaction holds SQLite's write lock, for every other report waiting."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}, not opened yet"
+
+
 class CaseKey(models.Model):
     """The case key sealed to one reader's public key."""
 

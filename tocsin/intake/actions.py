@@ -1,4 +1,8 @@
-"""Storing a report: encrypt, seal, write, commit -- then, and only then, a receipt."""
+"""Storing a report: encrypt, seal, write, commit -- then, and only then, a receipt.
+
+The commit holds what the receipt promises (the case, readable by its team
+and by the receipt) and an arrival; the worker opens the case from there
+(``cases.actions.opening``): its audit entry, its clock, its alerts."""
 
 from __future__ import annotations
 
@@ -8,12 +12,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from tocsin.audit import log as audit
-from tocsin.cases import signals
+from tocsin.alerts import wakeup
 from tocsin.cases.models import Case, CaseKey, CustodyEntry, Evidence, provisional_severity
 from tocsin.crypto import boxes, receipts
 from tocsin.server import snapshots
-from tocsin.server.rows import Insert
+from tocsin.server.rows import Insert, Statement
 
 from . import evidence
 from .forms import ReportInput
@@ -36,6 +39,7 @@ def new_reference() -> str:
 
 _insert_case = Insert(Case)
 _insert_keys = Insert(CaseKey)
+_insert_arrival = Statement("INSERT INTO cases_arrival (case_id) VALUES (%s)")
 
 
 def submit_report(report: ReportInput) -> Submitted:
@@ -103,7 +107,7 @@ def _store(report: ReportInput, receipt: str, *, fresh: bool) -> Case:
                 item.save(force_insert=True)
                 custody.evidence = item
                 custody.save(force_insert=True)
-            audit.record("report.received", target=reference, team=destination.team.name,
-                         files=len(stored))
-            signals.case_received.send(sender=Case, case=case, version=version)
+            # The audit entry, the clock and the alerts: the worker's, woken by this commit.
+            _insert_arrival.rows([case.pk])
+            wakeup.notify_on_commit()
     return case

@@ -26,6 +26,7 @@ from django.test import Client
 
 from tocsin.accounts.models import Team
 from tocsin.alerts.models import Alert, Channel
+from tocsin.cases.models import Arrival
 from tocsin.conftest import VALID_REPORT
 
 REPO = Path(__file__).resolve().parents[3]
@@ -158,6 +159,11 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting {timeout} s for {what}")
         time.sleep(0.05)
+
+
+def opened(timeout: float = 30.0) -> None:
+    """Wait until a worker has opened every stored report (written its alerts)."""
+    wait_until(lambda: not Arrival.objects.exists(), timeout, "every report to be opened")
 
 
 def settled(timeout: float = 30.0) -> None:

@@ -1,5 +1,6 @@
 """A new report: the team's channels and its on-call responders' channels get
-an alert at once, written in the report's own transaction."""
+an alert at once, written when the worker opens the report (``report``
+opens it as the worker would)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from tocsin.alerts.models import Alert
 from tocsin.alerts.receivers import WebhookReceiver
 from tocsin.alerts.tests.delivery import add_channel
 from tocsin.cases import signals
-from tocsin.cases.models import Case
+from tocsin.cases.actions import opening
+from tocsin.cases.models import Arrival, Case
 from tocsin.conftest import VALID_REPORT, make_responder
 from tocsin.intake.actions import submit_report
 from tocsin.intake.forms import ReportForm
@@ -96,45 +98,52 @@ def test_it_skips_responders_who_were_deactivated(rita, report):
     assert not Alert.objects.exists()
 
 
+class Boom(Exception):
+    pass
+
+
 @pytest.mark.django_db(transaction=True)
-def test_it_writes_no_alert_and_sends_nothing_when_the_report_rolls_back(rita, report):
-    """The outbox row commits or vanishes with the report: a failure after the
-    alert was written (here, in the same transaction) takes both back."""
+def test_it_writes_no_alert_and_sends_nothing_when_the_opening_rolls_back(rita, report):
+    """The outbox rows commit or vanish with the worker's opening of the report:
+    a failure after the alerts were written takes them back, and the report
+    waits, stored, to be opened at the next pass."""
     with WebhookReceiver() as hook:
         add_channel(hook.url, team=Team.DEFAULT)
-        _, kept = report()  # a report that commits, so the receiver is known to work
+        _, kept = report()  # a report that opens, so the receiver is known to work
 
-        class Boom(Exception):
-            pass
-
-        def fail_after_alerts(sender, case, **kwargs):
-            assert Alert.objects.filter(reference=case.reference).exists()  # written, not committed
+        def fail_after_alerts(sender, cases, **kwargs):
+            assert Alert.objects.filter(reference=cases[0].reference).exists()  # written, not committed
             raise Boom
 
-        signals.case_received.connect(fail_after_alerts, dispatch_uid="test.fail_after_alerts")
+        signals.cases_received.connect(fail_after_alerts, dispatch_uid="test.fail_after_alerts")
         try:
-            with pytest.raises(Boom):
-                report()
+            _, failed = report()  # stored; the fixture's opening fails, and says so in the log
         finally:
-            signals.case_received.disconnect(dispatch_uid="test.fail_after_alerts")
-        assert Case.objects.count() == 1
+            signals.cases_received.disconnect(dispatch_uid="test.fail_after_alerts")
+        assert Arrival.objects.filter(case__reference=failed).exists()
         assert list(Alert.objects.values_list("reference", flat=True)) == [kept]
         assert outbox.deliver_due() == 1
         arrived = hook.wait_for(1)
         assert [a.body["reference"] for a in arrived] == [kept]
 
+        assert opening.open_arrived() == 1  # the next pass
+        assert Alert.objects.filter(reference=failed).count() == 1
+
 
 @pytest.mark.django_db(transaction=True)
-def test_it_takes_the_alerts_back_with_an_enclosing_transaction(rita):
-    """An action that calls intake inside its own transaction and then fails."""
+def test_it_stores_nothing_to_open_when_an_enclosing_transaction_fails(rita):
+    """An action that calls intake inside its own transaction and then fails:
+    the arrival goes with the case, so no alert is ever written."""
     with WebhookReceiver() as hook:
         add_channel(hook.url, team=Team.DEFAULT)
         report_input = report_input_from(VALID_REPORT)
         with pytest.raises(RuntimeError), transaction.atomic():
             submit_report(report_input)
-            assert Alert.objects.count() == 1
+            assert Arrival.objects.count() == 1
             raise RuntimeError("the enclosing action failed")
         assert not Case.objects.exists()
+        assert not Arrival.objects.exists()
+        assert opening.open_arrived() == 0
         assert not Alert.objects.exists()
         assert outbox.deliver_due() == 0
         assert hook.wait_for(1, timeout=0.5) == []

@@ -18,7 +18,7 @@ from django.db import connection
 from tocsin.accounts.models import Team
 from tocsin.alerts.models import Alert
 from tocsin.alerts.receivers import WebhookReceiver
-from tocsin.alerts.tests.delivery import Reporter, Worker, add_channel, settled
+from tocsin.alerts.tests.delivery import Reporter, Worker, add_channel, opened, settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,6 +40,7 @@ def test_it_delivers_every_alert_exactly_once_with_two_workers(rita, tmp_path):
             report = Reporter()
             for _ in range(REPORTS):
                 report()
+            opened()  # the workers write the reports' alerts as they open them
             expected = set(Alert.objects.values_list("idempotency_key", flat=True))
             assert len(expected) == 2 * REPORTS
             missing = hook.wait_for_keys(expected, timeout=60)

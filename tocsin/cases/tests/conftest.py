@@ -15,6 +15,7 @@ from django.test import Client
 from tocsin.accounts import reauth
 from tocsin.accounts.actions import unlock_private_key
 from tocsin.cases import signals
+from tocsin.cases.actions import opening
 from tocsin.cases.models import CaseKey, Evidence
 from tocsin.conftest import PASSWORD
 from tocsin.crypto import boxes
@@ -43,6 +44,7 @@ def file_report(db: None) -> Callable[..., Filed]:
             "narrative": narrative, "organisation": "Baikal Environmental Wave", "files": [upload],
         })
         assert response.status_code == 201, response.content
+        opening.open_arrived()  # as the worker does, woken by the commit
         data = response.json()
         evidence = Evidence.objects.get(case__reference=data["reference"])
         return Filed(data["receipt"], data["reference"], evidence.public_id)
