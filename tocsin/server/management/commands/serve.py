@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("TOCSIN_WEB_WORKERS", "2")),
                             help="gunicorn worker processes (default 2)")
-        parser.add_argument("--no-worker", action="store_true", help="web server only; run `tocsin worker` beside it, which opens new reports and sends alerts")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="web server only; run `tocsin worker` beside it, "
+                                 "which opens new reports and sends alerts")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
