@@ -179,17 +179,20 @@ class Listener:
             self._drop_pg()
             return None
 
-    def wait(self, timeout: float) -> Woken:
-        """Block until woken or ``timeout`` passes; say by what."""
+    def wait(self, timeout: float, *, commits: bool = True) -> Woken:
+        """Block until woken or ``timeout`` passes; say by what. With
+        ``commits`` false only a poke wakes it: a worker that will look at
+        the database when ``timeout`` passes anyway need not wake for every
+        commit meanwhile (under load, one a report); their wake-ups wait."""
         if self._pg_params is not None and self._pg is None and time.monotonic() >= self._pg_retry_at:
             self._connect_pg()
             if self._pg is not None:
                 return Woken.COMMIT  # anything may have committed while we were deaf
         sources: list[Any] = [self._poke_r]
-        pg_fd = self._pg_fileno()
+        pg_fd = self._pg_fileno() if commits else None
         if pg_fd is not None:
             sources.append(pg_fd)
-        if self._sock is not None:
+        if self._sock is not None and commits:
             sources.append(self._sock)
         ready, _, _ = select.select(sources, [], [], max(timeout, 0.0))
         woken = Woken.NOTHING

@@ -360,9 +360,12 @@ def _loop(stop: threading.Event, role: _Role, listener: wakeup.Listener, periodi
             close_old_connections()
             next_tidy = now + TIDY_SECONDS
         timeout = min(next_poll - now, until_periodic, STOP_CHECK_SECONDS)
+        if want_claim:
+            timeout = min(timeout, claim_at - now)
         if dispatcher is not None:
-            timeout = min(timeout, dispatcher.record_in(), claim_at - now if want_claim else timeout)
-        woken = listener.wait(timeout)
+            timeout = min(timeout, dispatcher.record_in())
+        # A claim is due when the timeout ends: commits until then change nothing.
+        woken = listener.wait(timeout, commits=not want_claim)
         now = time.monotonic()
         polled = now >= next_poll
         if polled:

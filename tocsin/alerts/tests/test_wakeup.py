@@ -53,6 +53,15 @@ def test_it_wakes_every_listener_on_commit(listeners):
     assert not first.wait(0.05)  # drained: one wake-up, one return
 
 
+def test_a_worker_about_to_claim_anyway_keeps_commits_for_later(listeners):
+    listener = listeners()
+    commit_a_wakeup()
+    assert listener.wait(0.2, commits=False) == wakeup.Woken.NOTHING
+    listener.poke()
+    assert listener.wait(5, commits=False) == wakeup.Woken.POKE  # a poke still wakes it
+    assert listener.wait(5) == wakeup.Woken.COMMIT  # the commit's wake-up was kept
+
+
 def test_it_does_not_wake_on_a_rollback(listeners):
     listener = listeners()
     with pytest.raises(RuntimeError), transaction.atomic():
