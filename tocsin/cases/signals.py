@@ -7,7 +7,8 @@ Receivers must not do network I/O: that is the worker's job."""
 from django.dispatch import Signal
 
 # The worker opened newly stored reports (actions.opening).  kwargs: cases, version
-# (a list of cases, oldest first; the directory version its transaction read)
+# (a list of cases, oldest first, without their sealed fields; the directory
+# version its transaction read)
 cases_received = Signal()
 # The case left `new` or was first assigned: the acknowledgement clock stops.
 #                                                           kwargs: case, by
