@@ -17,7 +17,11 @@ backend, so all of them queue at the same file. Writes outside a transaction
 SQLite's lock and its busy handler as before. The kernel drops a dead
 process's lock. A writer waits for the file lock at most as long as the
 database's timeout, then goes on to BEGIN IMMEDIATE (and SQLite's own wait),
-so a stuck holder gives "database is locked" as before, never a hang."""
+so a stuck holder gives "database is locked" as before, never a hang.
+
+The queue is held until COMMIT returns, and so through any checkpoint SQLite
+runs inside that COMMIT: connections opened here checkpoint by themselves
+only rarely, and the worker does it outside the queue (see ``checkpoints``)."""
 
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ import time
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+from .checkpoints import AUTOCHECKPOINT_PAGES
 
 
 class WriterQueue:
@@ -70,6 +76,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._writers: WriterQueue | None = None
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        conn = super().get_new_connection(conn_params)
+        conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+        return conn
 
     def _queue(self) -> WriterQueue | None:
         if self._writers is None and not self.is_in_memory_db():

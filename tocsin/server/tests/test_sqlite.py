@@ -37,7 +37,7 @@ def pragma(name):
         return cursor.fetchone()[0]
 
 result = {"journal_mode": pragma("journal_mode"), "synchronous": pragma("synchronous"),
-          "busy_timeout": pragma("busy_timeout")}
+          "busy_timeout": pragma("busy_timeout"), "wal_autocheckpoint": pragma("wal_autocheckpoint")}
 with connection.cursor() as cursor:
     cursor.execute("CREATE TABLE probe (x)")
 other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0, isolation_level=None)
@@ -141,6 +141,14 @@ def test_a_writer_stuck_in_the_queue_gives_way_to_sqlites_own_wait(tmp_path):
         os.close(holder)
 
 
+def test_a_commit_checkpoints_only_past_the_safety_net(probed):
+    """SQLite's default (1000 pages) would make every ~45th report copy the log
+    into the database file while every other writer waits in the queue."""
+    from tocsin.server.sqlite.checkpoints import AUTOCHECKPOINT_PAGES
+
+    assert probed["wal_autocheckpoint"] == AUTOCHECKPOINT_PAGES >= 10_000
+
+
 def test_it_waits_for_the_lock_instead_of_failing(probed):
     assert probed["busy_timeout"] == 20000
 
@@ -152,4 +160,6 @@ def test_the_live_test_connection_has_the_same_settings():
         assert cursor.fetchone()[0] == 2
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 20000
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 10_000
     assert connection.transaction_mode == "IMMEDIATE"

@@ -10,6 +10,7 @@ from tocsin.audit import anchoring
 from tocsin.enrolment import notices as enrolment_notices
 from tocsin.enrolment import reminders as enrolment_reminders
 from tocsin.server import housekeeping
+from tocsin.server.sqlite import checkpoints
 
 log = logging.getLogger("tocsin.worker")
 
@@ -37,7 +38,9 @@ class Command(BaseCommand):
                         (5.0, attestation_checks.announce_due),
                         (60.0, enrolment_reminders.send_due_reminders),
                         (30.0, enrolment_notices.deliver_pending),
-                        (3600.0, anchoring.send_anchor)]
+                        (3600.0, anchoring.send_anchor),
+                        # Out of the requests' commits (SQLite only; see checkpoints).
+                        (checkpoints.CHECKPOINT_EVERY_SECONDS, checkpoints.checkpoint)]
             worker.run(stop, periodic=periodic, poll_seconds=poll, once=once)
         finally:
             # Run in-process (call_command, tests), give the caller its handlers back.
