@@ -31,8 +31,13 @@ PROGRAMME_COUNTRIES = ["AM", "AZ", "BY", "CN", "KZ", "KG", "MY", "RU", "TJ", "TM
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # Unicode categories Cs (surrogates) and Cc (controls) less tab and line breaks, as
 # character classes: one regex pass instead of unicodedata.category() per character.
-SURROGATES = re.compile("[\ud800-\udfff]")
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SURROGATE_RANGE = "\ud800-\udfff"
+CONTROL_RANGE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+SURROGATES = re.compile(f"[{SURROGATE_RANGE}]")
+CONTROLS = re.compile(f"[{CONTROL_RANGE}]")
+# Every character plain_text refuses, so that text without any (nearly all of
+# it) is read once rather than three times: a narrative may be 20,000 characters.
+REFUSED = re.compile(f"[\ufffd{SURROGATE_RANGE}{CONTROL_RANGE}]")
 
 
 def plain_text(value: str) -> None:
@@ -40,6 +45,8 @@ def plain_text(value: str) -> None:
     that arrived as invalid UTF-8: the form's decoder turns it into U+FFFD,
     and JSON can smuggle lone surrogates (``"\\ud800"``), which no UTF-8
     encoder accepts when the report is sealed or stored."""
+    if not REFUSED.search(value):
+        return
     if "\ufffd" in value or SURROGATES.search(value):
         raise ValidationError(_("This text is not valid UTF-8. Retype it or paste it as plain text."),
                               code="encoding")

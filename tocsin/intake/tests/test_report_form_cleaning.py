@@ -12,7 +12,7 @@ from django import forms
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
-from tocsin.intake.forms import ReportForm
+from tocsin.intake.forms import CONTROLS, REFUSED, SURROGATES, ReportForm
 from tocsin.intake.uploads import EncryptedUpload
 
 from .conftest import ELF, FORM_REPORT, PDF, PNG
@@ -100,3 +100,11 @@ def test_no_field_is_disabled_or_has_an_initial_value():
     for name, field in ReportForm.base_fields.items():
         assert not field.disabled, name
         assert field.initial is None, name
+
+
+def test_the_first_look_for_refused_text_misses_no_character():
+    # plain_text looks at text again only if REFUSED finds something in it.
+    every_character = "".join(map(chr, range(0x110000)))
+    looked_for = set(REFUSED.findall(every_character))
+    refused = {"\ufffd", *SURROGATES.findall(every_character), *CONTROLS.findall(every_character)}
+    assert looked_for == refused
