@@ -12,7 +12,7 @@ from django import forms
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
-from tocsin.intake.forms import CONTROLS, REFUSED, SURROGATES, ReportForm
+from tocsin.intake.forms import CONTROLS, REFUSED, SURROGATES, CountryChoices, CountryField, ReportForm
 from tocsin.intake.uploads import EncryptedUpload
 
 from .conftest import ELF, FORM_REPORT, PDF, PNG
@@ -108,3 +108,12 @@ def test_the_first_look_for_refused_text_misses_no_character():
     looked_for = set(REFUSED.findall(every_character))
     refused = {"\ufffd", *SURROGATES.findall(every_character), *CONTROLS.findall(every_character)}
     assert looked_for == refused
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_it_takes_a_country_exactly_when_the_country_list_has_it(language):
+    listed = forms.ChoiceField(choices=CountryChoices())
+    with translation.override(language):
+        codes = [code for code, _name in CountryChoices()]
+        for value in [*codes, "XX", "ru", "RUS", " RU", "RU ", "0", "__all__"]:
+            assert CountryField().valid_value(value) == listed.valid_value(value), value
