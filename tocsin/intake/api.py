@@ -171,7 +171,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
     try:
         if request.content_type == "multipart/form-data":
             _refuse_unknown_parts(request)
-            data, files = request.POST.copy(), request.FILES
+            data, files = request.POST, request.FILES
             language = _language(request.POST.get("language") or None)
         elif request.content_type == "application/json":
             data, requested = _from_json(request.body)
