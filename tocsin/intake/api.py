@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse, QueryDict
+from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -73,8 +73,11 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _from_json(body: bytes) -> tuple[QueryDict, str | None]:
-    """Turn a JSON report into the form's fields, refusing wrong types by name."""
+def _from_json(body: bytes) -> tuple[MultiValueDict[str, str], str | None]:
+    """Turn a JSON report into the form's fields, refusing wrong types by name.
+
+    The fields are a plain ``MultiValueDict``, all the form reads: a
+    ``QueryDict`` would decode every key and value as if it were bytes."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -94,7 +97,7 @@ def _from_json(body: bytes) -> tuple[QueryDict, str | None]:
     unknown = sorted(set(document) - KNOWN)
     if unknown:
         raise BadRequest({name: [_("Unknown field.")] for name in unknown})
-    data = QueryDict(mutable=True)
+    data: MultiValueDict[str, str] = MultiValueDict()
     act_types = document.get("act_types")
     if act_types is not None:
         if not isinstance(act_types, list) or not all(isinstance(a, str) for a in act_types):
@@ -164,10 +167,11 @@ def _language(requested: str | None) -> str:
 def create_report(request: HttpRequest) -> JsonResponse:
     # Whether anyone can read the report is asked once, by routing it inside
     # submit_report (a separate check first would cost every report a query).
+    data: MultiValueDict[str, str]
     try:
         if request.content_type == "multipart/form-data":
             _refuse_unknown_parts(request)
-            data, files = request.POST.copy(), request.FILES
+            data, files = request.POST, request.FILES
             language = _language(request.POST.get("language") or None)
         elif request.content_type == "application/json":
             data, requested = _from_json(request.body)
