@@ -128,6 +128,7 @@ class Arrival(models.Model):
     transaction holds SQLite's write lock, for every other report waiting."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    files = models.PositiveSmallIntegerField()  # evidence files stored with it, for its audit entry
 
     def __str__(self) -> str:
         return f"case {self.case_id}, not opened yet"

@@ -39,7 +39,7 @@ def new_reference() -> str:
 
 _insert_case = Insert(Case)
 _insert_keys = Insert(CaseKey)
-_insert_arrival = Statement("INSERT INTO cases_arrival (case_id) VALUES (%s)")
+_insert_arrival = Statement("INSERT INTO cases_arrival (case_id, files) VALUES (%s, %s)")
 
 
 def submit_report(report: ReportInput) -> Submitted:
@@ -108,6 +108,6 @@ def _store(report: ReportInput, receipt: str, *, fresh: bool) -> Case:
                 custody.evidence = item
                 custody.save(force_insert=True)
             # The audit entry, the clock and the alerts: the worker's, woken by this commit.
-            _insert_arrival.rows([case.pk])
+            _insert_arrival.rows([case.pk, len(stored)])
             wakeup.notify_on_commit()
     return case

@@ -17,14 +17,13 @@ from __future__ import annotations
 import logging
 
 from django.db import connection, transaction
-from django.db.models import Count
 
 from tocsin.audit import log as audit
 from tocsin.server import snapshots
 from tocsin.server.rows import Statement
 
 from .. import signals
-from ..models import Arrival, Case, Evidence
+from ..models import Arrival, Case
 
 log = logging.getLogger("tocsin.worker")
 
@@ -35,7 +34,7 @@ BATCH = 200
 SEALED = ("sealed_content", "receipt_public_key", "receipt_sealed_key")
 
 _claim_sql = ("DELETE FROM cases_arrival WHERE case_id IN "
-              "(SELECT case_id FROM cases_arrival ORDER BY case_id LIMIT %s{lock}) RETURNING case_id")
+              "(SELECT case_id FROM cases_arrival ORDER BY case_id LIMIT %s{lock}) RETURNING case_id, files")
 # Several PostgreSQL workers each take different arrivals; SQLite's write lock serialises them.
 _claim = {"postgresql": Statement(_claim_sql.format(lock=" FOR UPDATE SKIP LOCKED")),
           "sqlite": Statement(_claim_sql.format(lock=""))}
@@ -71,17 +70,17 @@ def _open_singly(limit: int) -> int:
 def _open(limit: int, *, case_id: int | None = None) -> int:
     with transaction.atomic():
         if case_id is None:
-            ids = [row[0] for row in _claim[connection.vendor].rows([limit])]
+            files = dict(_claim[connection.vendor].rows([limit]))
         else:
-            ids = [case_id] if Arrival.objects.filter(case_id=case_id).delete()[0] else []
-        if not ids:
+            arrival = Arrival.objects.select_for_update().filter(case_id=case_id).first()
+            files = {} if arrival is None else {case_id: arrival.files}
+            Arrival.objects.filter(case_id=case_id).delete()
+        if not files:
             return 0
         # Locked, so a responder taking a case up now waits for its clock to exist.
         cases = list(Case.objects.select_for_update(of=("self",)).select_related("team")
-                     .defer(*SEALED).filter(pk__in=ids).order_by("pk"))
-        files = dict(Evidence.objects.filter(case_id__in=ids).order_by().values("case_id")
-                     .annotate(count=Count("pk")).values_list("case_id", "count"))
+                     .defer(*SEALED).filter(pk__in=files).order_by("pk"))
         audit.record_many("report.received", [
-            (case.reference, {"team": case.team.name, "files": files.get(case.pk, 0)}) for case in cases])
+            (case.reference, {"team": case.team.name, "files": files[case.pk]}) for case in cases])
         signals.cases_received.send(sender=Case, cases=cases, version=snapshots.directory_version())
-    return len(ids)
+    return len(files)
