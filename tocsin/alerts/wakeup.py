@@ -1,4 +1,4 @@
-"""Waking the worker the moment an alert commits, instead of waiting for a poll.
+"""Waking the worker the moment an alert, or a report to open, commits: not at its next poll.
 
 PostgreSQL: ``NOTIFY`` inside the transaction is delivered to listeners only
 when it commits -- exactly the moment we want, to every worker on every
