@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -25,3 +27,13 @@ def run_python(code: str, *, cwd: Path, env: dict[str, str],
         [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
         timeout=timeout, check=False,
     )
+
+
+def probe_sqlite(code: str, folder: Path, *, timeout: float = 60) -> Any:
+    """Run ``code`` in a fresh process on its own SQLite data directory under
+    ``folder`` (production settings, nothing from the test run) and return
+    the JSON it printed last."""
+    env = clean_env(TOCSIN_SECRET_KEY="x", TOCSIN_DATA_DIR=str(folder / "var"))
+    result = run_python(code, cwd=folder, env=env, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

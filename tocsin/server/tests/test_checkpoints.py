@@ -1,12 +1,11 @@
 """The worker copies SQLite's write-ahead log into the database file, outside the writers' queue."""
 
-import json
 
 import pytest
 from django.db import connection
 
 from tocsin.server.sqlite import checkpoints
-from tocsin.server.tests.subprocesses import clean_env, run_python
+from tocsin.server.tests.subprocesses import probe_sqlite
 
 # A fresh process with the production settings and a database file: the test
 # database is in memory, where there is no log.
@@ -69,11 +68,7 @@ print(json.dumps(result))
 
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory) -> dict:
-    folder = tmp_path_factory.mktemp("checkpoints")
-    env = clean_env(TOCSIN_SECRET_KEY="x", TOCSIN_DATA_DIR=str(folder / "var"))
-    result = run_python(PROBE, cwd=folder, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return probe_sqlite(PROBE, tmp_path_factory.mktemp("checkpoints"), timeout=120)
 
 
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's log only")

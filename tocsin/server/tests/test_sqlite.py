@@ -1,7 +1,6 @@
 """The embedded database: WAL, synchronous=FULL, IMMEDIATE transactions, writers queued at a file lock."""
 
 import fcntl
-import json
 import os
 import threading
 import time
@@ -9,7 +8,7 @@ import time
 import pytest
 from django.db import connection
 
-from tocsin.server.tests.subprocesses import clean_env, run_python
+from tocsin.server.tests.subprocesses import probe_sqlite
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's settings only")
 
@@ -67,11 +66,7 @@ print(json.dumps(result))
 
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory) -> dict:
-    folder = tmp_path_factory.mktemp("sqlite")
-    env = clean_env(TOCSIN_SECRET_KEY="x", TOCSIN_DATA_DIR=str(folder / "var"))
-    result = run_python(PROBE, cwd=folder, env=env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return probe_sqlite(PROBE, tmp_path_factory.mktemp("sqlite"))
 
 
 def test_it_uses_write_ahead_logging(probed):
