@@ -170,6 +170,9 @@ def test_it_stops_on_sigterm_and_keeps_no_access_log(tmp_path):
         assert get(served.port, "/no-such-page/")[0] == 404
         children = children_of(served.process.pid)
         assert len(children) == 2, children
+        # Stopped once it runs (before its handlers exist, SIGTERM ends it at once).
+        wait_until(lambda: "worker ready" in served.log.read_text(), START_TIMEOUT,
+                   "the worker to start", served)
 
         served.process.send_signal(signal.SIGTERM)
         assert served.process.wait(timeout=STOP_TIMEOUT) == 0
