@@ -187,7 +187,7 @@ def measure_worker(args: argparse.Namespace) -> int:
                     reference = f"TX-{n:08d}"
                     announcement = outbox.Announcement("new_report", f"New report {reference}", reference,
                                                        fields)
-                    outbox.announce(announcement, channel_ids=[channel.pk])
+                    outbox.announce_each([(announcement, [channel.pk])])
 
             def delivered() -> int:
                 return Alert.objects.filter(status=Alert.Status.DELIVERED).count()

@@ -71,22 +71,20 @@ class Announcement:
 
 
 def announce(announcement: Announcement, *, teams: Iterable[Team] = (), users: Iterable[Any] = (),
-             channels: Iterable[Channel] = (), channel_ids: Iterable[int] | None = None) -> int:
+             channels: Iterable[Channel] = ()) -> int:
     """Write one alert per channel of ``teams`` and ``users`` (and per one of
     ``channels``) in the caller's transaction, and arrange the worker's
     wake-up on commit. Returns the count.
 
     Every alert of one announcement shares an event id; the idempotency key
     adds the channel, so it is unique per row and the same on every retry.
-    A caller that already knows the channels' ids passes ``channel_ids``
-    instead: no query then."""
-    if channel_ids is None:
-        team_ids = [team.pk for team in teams]
-        # A queryset of users stays a subquery: one query less inside the event's transaction.
-        user_ids: Any = users.values("pk") if isinstance(users, QuerySet) else [user.pk for user in users]
-        named = [channel.pk for channel in channels]
-        owned = Q(team_id__in=team_ids) | Q(user_id__in=user_ids) | Q(pk__in=named)
-        channel_ids = Channel.objects.filter(owned).order_by("pk").values_list("pk", flat=True)
+    A caller that already knows the channels' ids uses ``announce_each``."""
+    team_ids = [team.pk for team in teams]
+    # A queryset of users stays a subquery: one query less inside the event's transaction.
+    user_ids: Any = users.values("pk") if isinstance(users, QuerySet) else [user.pk for user in users]
+    named = [channel.pk for channel in channels]
+    owned = Q(team_id__in=team_ids) | Q(user_id__in=user_ids) | Q(pk__in=named)
+    channel_ids = Channel.objects.filter(owned).order_by("pk").values_list("pk", flat=True)
     return announce_each([(announcement, channel_ids)])
 
 

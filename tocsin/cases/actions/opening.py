@@ -38,6 +38,7 @@ _claim_sql = ("DELETE FROM cases_arrival WHERE case_id IN "
 # Several PostgreSQL workers each take different arrivals; SQLite's write lock serialises them.
 _claim = {"postgresql": Statement(_claim_sql.format(lock=" FOR UPDATE SKIP LOCKED")),
           "sqlite": Statement(_claim_sql.format(lock=""))}
+_claim_one = Statement("DELETE FROM cases_arrival WHERE case_id = %s RETURNING case_id, files")
 
 
 def open_arrived(limit: int = BATCH) -> int:
@@ -69,12 +70,8 @@ def _open_singly(limit: int) -> int:
 
 def _open(limit: int, *, case_id: int | None = None) -> int:
     with transaction.atomic():
-        if case_id is None:
-            files = dict(_claim[connection.vendor].rows([limit]))
-        else:
-            arrival = Arrival.objects.select_for_update().filter(case_id=case_id).first()
-            files = {} if arrival is None else {case_id: arrival.files}
-            Arrival.objects.filter(case_id=case_id).delete()
+        claimed = _claim[connection.vendor].rows([limit]) if case_id is None else _claim_one.rows([case_id])
+        files = dict(claimed)  # case id -> evidence files
         if not files:
             return 0
         # Locked, so a responder taking a case up now waits for its clock to exist.
