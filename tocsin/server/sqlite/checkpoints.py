@@ -5,9 +5,10 @@ file and syncs it, after which the next writer starts the log again from its
 beginning. SQLite checkpoints by itself inside the COMMIT of whichever
 connection takes the log past ``wal_autocheckpoint`` pages, and our writers'
 queue (see ``base``) is held until that COMMIT returns: every other writer
-waits while one request copies pages and syncs the file. A report writes ~22
-pages, so SQLite's default of 1000 made every ~45th report pay ~2.5 ms (mostly
-the syncs), 4-7% of the time the write lock was held under sustained intake
+waits while one request copies pages and syncs the file. When a report wrote
+~22 pages (before the worker took over opening reports: ~12 since),
+SQLite's default of 1000 made every ~45th report pay ~2.5 ms (mostly the
+syncs), 4-7% of the time the write lock was held under sustained intake
 (measured with one and two writing processes).
 
 So the worker checkpoints every ``CHECKPOINT_EVERY_SECONDS`` outside the
